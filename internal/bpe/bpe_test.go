@@ -1,0 +1,119 @@
+package bpe
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tokcount/tokcount/vocab"
+)
+
+var loadTables = sync.OnceValues(func() (map[string]*Table, error) {
+	out := map[string]*Table{}
+	for _, name := range []string{"r50k_base", "cl100k_base", "o200k_base"} {
+		spec, err := vocab.Lookup(name)
+		if err != nil {
+			return nil, err
+		}
+		r, err := spec.LoadRanks()
+		if err != nil {
+			return nil, err
+		}
+		out[name] = NewTable(r.Data, r.Offsets)
+	}
+	return out, nil
+})
+
+func tables(t testing.TB) map[string]*Table {
+	t.Helper()
+	m, err := loadTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestTableRank(t *testing.T) {
+	tb := tables(t)["cl100k_base"]
+	for r := uint32(0); r < 100256; r++ {
+		tok := tb.Token(r)
+		if got := tb.Rank(tok); got != r {
+			t.Fatalf("Rank(Token(%d) = %q) = %d", r, tok, got)
+		}
+	}
+	for _, s := range []string{"", "\x00\x00\x00\x00\x00\x00\x00\x00\x00", strings.Repeat("x", 200), "zzzzqqqq"} {
+		if r := tb.Rank([]byte(s)); r != NoRank {
+			t.Errorf("Rank(%q) = %d, want NoRank", s, r)
+		}
+	}
+}
+
+// checkMerge holds the fast kernels equal to ReferenceEncode on piece.
+func checkMerge(t *testing.T, tb *Table, m *Merger, piece []byte) {
+	t.Helper()
+	want := ReferenceEncode(piece, tb.Rank)
+	got := m.Append(nil, piece)
+	if !slices.Equal(got, want) {
+		t.Fatalf("piece %q:\n got %v\nwant %v", piece, got, want)
+	}
+	if n := m.Count(piece); n != len(want) {
+		t.Fatalf("piece %q: Count = %d, want %d", piece, n, len(want))
+	}
+}
+
+func TestMergeMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	alphabets := []string{"ab", "abcdefghijklmnopqrstuvwxyz", " =-_*#", "0123456789", "éà中文😀"}
+	for name, tb := range tables(t) {
+		t.Run(name, func(t *testing.T) {
+			m := NewMerger(tb)
+			for range 3000 {
+				alpha := alphabets[r.IntN(len(alphabets))]
+				n := 1 + r.IntN(2*smallMax+20) // both kernels
+				var b []byte
+				for len(b) < n {
+					b = append(b, alpha[r.IntN(len(alpha))])
+				}
+				checkMerge(t, tb, m, b)
+			}
+			for _, n := range []int{smallMax - 1, smallMax, smallMax + 1, 500, 4000} {
+				checkMerge(t, tb, m, bytes.Repeat([]byte("a"), n))
+				checkMerge(t, tb, m, bytes.Repeat([]byte(" "), n))
+				checkMerge(t, tb, m, bytes.Repeat([]byte("ab"), n/2))
+			}
+			rb := make([]byte, 3000)
+			for i := range rb {
+				rb[i] = byte(r.Uint32())
+			}
+			checkMerge(t, tb, m, rb)
+		})
+	}
+}
+
+func FuzzMerge(f *testing.F) {
+	f.Add([]byte("hello"))
+	f.Add(bytes.Repeat([]byte("ab"), 40))
+	f.Add([]byte("\xff\xfe\x00zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"))
+	f.Fuzz(func(t *testing.T, piece []byte) {
+		if len(piece) == 0 || len(piece) > 2000 {
+			return
+		}
+		tb := tables(t)["o200k_base"]
+		checkMerge(t, tb, NewMerger(tb), piece)
+	})
+}
+
+func TestMergerAllocs(t *testing.T) {
+	tb := tables(t)["cl100k_base"]
+	m := NewMerger(tb)
+	long := bytes.Repeat([]byte("xyz"), 10000)
+	m.Count(long)
+	for _, piece := range [][]byte{[]byte("hello"), []byte("antidisestablishmentarianism"), long} {
+		if n := testing.AllocsPerRun(100, func() { m.Count(piece) }); n != 0 {
+			t.Errorf("Count(%d bytes): %v allocs", len(piece), n)
+		}
+	}
+}

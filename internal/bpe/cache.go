@@ -1,0 +1,47 @@
+package bpe
+
+// pieceCache remembers the tokens of recent pieces that needed merging (a
+// piece that is a whole token costs one lookup and is never cached). It is
+// direct-mapped and bounded: cacheSlots entries of at most cacheMaxPiece
+// bytes and cacheMaxTokens tokens; a new piece evicts the old one in its
+// slot. It belongs to one Merger, so it needs no locks.
+//
+// Measured on English prose (o200k_base), it saves most of the merge work:
+// about one piece in five needs merging, and most of those repeat.
+type pieceCache struct {
+	entries [cacheSlots]cacheEntry
+}
+
+const (
+	cacheSlots     = 4096
+	cacheMaxPiece  = 24
+	cacheMaxTokens = 10
+)
+
+type cacheEntry struct {
+	hash  uint64
+	n     uint8 // piece length; 0 = empty
+	ntok  uint8
+	piece [cacheMaxPiece]byte
+	toks  [cacheMaxTokens]uint32
+}
+
+// lookup returns the entry for piece with hash h, or nil.
+func (c *pieceCache) lookup(piece []byte, h uint64) *cacheEntry {
+	e := &c.entries[h&(cacheSlots-1)]
+	if e.hash == h && int(e.n) == len(piece) && string(e.piece[:e.n]) == string(piece) {
+		return e
+	}
+	return nil
+}
+
+// store records the tokens of piece, if they fit.
+func (c *pieceCache) store(piece []byte, h uint64, toks []uint32) {
+	if len(piece) > cacheMaxPiece || len(toks) > cacheMaxTokens {
+		return
+	}
+	e := &c.entries[h&(cacheSlots-1)]
+	e.hash, e.n, e.ntok = h, uint8(len(piece)), uint8(len(toks))
+	copy(e.piece[:], piece)
+	copy(e.toks[:], toks)
+}

@@ -1,0 +1,240 @@
+package bpe
+
+// Performance notes (kept current; measure before changing):
+//
+//   - Most pieces are whole tokens: Append and Count try one hash lookup of
+//     the whole piece before any merging.
+//   - Short pieces (up to smallMax bytes) use tiktoken's own algorithm on
+//     fixed-size arrays on the stack: a linear scan for the lowest-ranked pair,
+//     then a shift. It is quadratic in the piece length, which is cheaper than
+//     a heap for the short pieces that dominate real text.
+//   - Longer pieces use a binary heap of (rank, offset) pairs over a doubly
+//     linked list of parts, with lazy deletion: O(n log n) in the piece length,
+//     so 1 MB without a space costs tens of milliseconds, not hours. Ties on
+//     rank pop the leftmost pair first, exactly like tiktoken's linear scan.
+//   - Pairs longer than the longest token are rejected before hashing.
+//   - Counting never looks up the final tokens: the number of parts is the
+//     count.
+
+// smallMax is the longest piece merged by the quadratic kernel.
+const smallMax = 48
+
+// Merger merges pieces into tokens with a Table. It owns scratch buffers that
+// grow to the longest piece seen and are reused, so after warm-up Append (into
+// a large enough dst) and Count do not allocate.
+//
+// A Merger is not safe for concurrent use: give each goroutine its own. The
+// Table it reads may be shared.
+type Merger struct {
+	t     *Table
+	next  []int32  // next part start, by part start; len(piece) ends the list
+	prev  []int32  // previous part start, by part start
+	pair  []uint32 // rank of the pair starting at a part, NoRank if none
+	heap  []uint64 // rank<<32 | part start; stale entries are skipped on pop
+	cache *pieceCache
+	toks  []uint32 // scratch for small
+}
+
+// NewMerger returns a Merger over t.
+func NewMerger(t *Table) *Merger { return &Merger{t: t, toks: make([]uint32, 0, smallMax)} }
+
+// Table returns the table the merger reads.
+func (m *Merger) Table() *Table { return m.t }
+
+// Append appends the tokens of piece to dst and returns the extended slice.
+// piece must not be empty.
+func (m *Merger) Append(dst []uint32, piece []byte) []uint32 {
+	if r := m.t.Rank(piece); r != NoRank {
+		return append(dst, r)
+	}
+	if len(piece) <= smallMax {
+		return append(dst, m.small(piece)...)
+	}
+	m.mergeHeap(piece)
+	for p := int32(0); int(p) < len(piece); {
+		q := m.next[p]
+		dst = append(dst, m.t.Rank(piece[p:q]))
+		p = q
+	}
+	return dst
+}
+
+// Count returns the number of tokens of piece. It does not allocate once the
+// scratch buffers have grown to the piece length.
+func (m *Merger) Count(piece []byte) int {
+	if len(piece) <= 1 || m.t.Rank(piece) != NoRank {
+		return min(len(piece), 1)
+	}
+	if len(piece) <= smallMax {
+		return len(m.small(piece))
+	}
+	return m.mergeHeap(piece)
+}
+
+// small returns the tokens of a short piece that is not a whole token, from
+// the piece cache if it is there. The result is valid until the next call.
+func (m *Merger) small(piece []byte) []uint32 {
+	if m.cache == nil {
+		m.cache = new(pieceCache)
+	}
+	var h uint64
+	if len(piece) <= cacheMaxPiece {
+		h = hash(piece)
+		if e := m.cache.lookup(piece, h); e != nil {
+			return e.toks[:e.ntok]
+		}
+	}
+	var starts [smallMax + 1]uint8
+	parts := m.mergeSmall(piece, &starts)
+	toks := m.toks[:0]
+	for i := 0; i < parts; i++ {
+		toks = append(toks, m.t.Rank(piece[starts[i]:starts[i+1]]))
+	}
+	m.toks = toks
+	if len(piece) <= cacheMaxPiece {
+		m.cache.store(piece, h, toks)
+	}
+	return toks
+}
+
+// mergeSmall is tiktoken's byte_pair_merge on arrays: parts i spans
+// piece[starts[i]:starts[i+1]]. It returns the number of parts.
+func (m *Merger) mergeSmall(piece []byte, starts *[smallMax + 1]uint8) int {
+	n := len(piece)
+	var pair [smallMax]uint32 // pair[i]: rank of parts i and i+1 joined
+	for i := 0; i <= n; i++ {
+		starts[i] = uint8(i)
+	}
+	t := m.t
+	for i := 0; i+1 < n; i++ {
+		pair[i] = t.Rank(piece[i : i+2])
+	}
+	parts := n
+	for parts > 1 {
+		best, bi := NoRank, 0
+		for i, r := range pair[:parts-1] {
+			if r < best {
+				best, bi = r, i
+			}
+		}
+		if best == NoRank {
+			break
+		}
+		// Join parts bi and bi+1: drop the boundary starts[bi+1].
+		copy(starts[bi+1:parts], starts[bi+2:parts+1])
+		if bi+2 < parts-1 {
+			copy(pair[bi+1:], pair[bi+2:parts-1])
+		}
+		parts--
+		if bi+1 < parts {
+			pair[bi] = t.Rank(piece[starts[bi]:starts[bi+2]])
+		}
+		if bi > 0 {
+			pair[bi-1] = t.Rank(piece[starts[bi-1]:starts[bi+1]])
+		}
+	}
+	return parts
+}
+
+// mergeHeap is byte_pair_merge in O(n log n). On return m.next links the
+// final parts from offset 0; it returns their number.
+func (m *Merger) mergeHeap(piece []byte) int {
+	n := int32(len(piece))
+	if cap(m.next) < int(n)+1 {
+		m.next = make([]int32, n+1)
+		m.prev = make([]int32, n+1)
+		m.pair = make([]uint32, n+1)
+	}
+	next, prev, pair := m.next[:n+1], m.prev[:n+1], m.pair[:n+1]
+	t := m.t
+	h := m.heap[:0]
+	for i := int32(0); i < n; i++ {
+		next[i], prev[i] = i+1, i-1
+		pair[i] = NoRank
+		if i+1 < n {
+			if r := t.Rank(piece[i : i+2]); r != NoRank {
+				pair[i] = r
+				h = append(h, uint64(r)<<32|uint64(i))
+			}
+		}
+	}
+	heapify(h)
+	parts := int(n)
+	for len(h) > 0 {
+		top, last := h[0], len(h)-1
+		h[0] = h[last]
+		h = h[:last]
+		if last > 0 {
+			siftDown(h, 0)
+		}
+		r, p := uint32(top>>32), int32(uint32(top))
+		if pair[p] != r {
+			continue // stale: the part was merged away or its pair changed
+		}
+		q := next[p]
+		nq := next[q]
+		next[p] = nq
+		if nq < n {
+			prev[nq] = p
+		}
+		pair[q] = NoRank
+		parts--
+		pair[p] = NoRank
+		if nq < n {
+			if r := t.Rank(piece[p:next[nq]]); r != NoRank {
+				pair[p] = r
+				h = push(h, uint64(r)<<32|uint64(p))
+			}
+		}
+		if p > 0 {
+			pp := prev[p]
+			pair[pp] = t.Rank(piece[pp:nq])
+			if pair[pp] != NoRank {
+				h = push(h, uint64(pair[pp])<<32|uint64(pp))
+			}
+		}
+	}
+	m.heap = h
+	return parts
+}
+
+func heapify(h []uint64) {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		siftDown(h, i)
+	}
+}
+
+func siftDown(h []uint64, i int) {
+	n := len(h)
+	x := h[i]
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && h[c+1] < h[c] {
+			c++
+		}
+		if h[c] >= x {
+			break
+		}
+		h[i] = h[c]
+		i = c
+	}
+	h[i] = x
+}
+
+func push(h []uint64, x uint64) []uint64 {
+	h = append(h, x)
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if h[p] <= x {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = x
+	return h
+}

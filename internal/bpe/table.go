@@ -1,0 +1,178 @@
+// Package bpe holds the byte-pair-encoding kernels: a flat rank table with a
+// fast hash index, and merge functions that reproduce tiktoken's
+// byte_pair_merge exactly.
+//
+// It knows nothing about pretokenizing, special tokens or vocabulary files:
+// callers hand it one piece (a pretokenizer match) at a time.
+package bpe
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// NoRank marks a byte string that is not a token.
+const NoRank = ^uint32(0)
+
+// Table maps token bytes to ranks (token ids). Ranks are also the merge
+// priority: a lower rank merges first.
+//
+// A Table is immutable after NewTable and safe for concurrent use. It
+// references, and never modifies, the data and offset slices it was built from.
+type Table struct {
+	data   []byte   // all token bytes, concatenated in rank order
+	offs   []uint32 // token r is data[offs[r]:offs[r+1]]; empty = no token r
+	slots  []slot   // open addressing with linear probing; n == 0: empty
+	mask   uint64
+	byteRk [256]uint32 // rank of each single byte, NoRank if absent
+	maxLen int         // longest token, in bytes
+}
+
+// slot holds a token's length, rank and key: for tokens of up to 8 bytes
+// the key is the whole token (see key), so a lookup never touches data; for
+// longer ones it is the first 8 bytes, and the rest is compared in data.
+type slot struct {
+	key  uint64
+	rank uint32
+	n    uint32
+}
+
+// NewTable indexes the flat token table (data, offs): token r has the bytes
+// data[offs[r]:offs[r+1]], and an empty range means no token has rank r.
+// Token byte strings must be distinct (the vocab package guarantees it).
+func NewTable(data []byte, offs []uint32) *Table {
+	n := 0
+	t := &Table{data: data, offs: offs}
+	for i := range t.byteRk {
+		t.byteRk[i] = NoRank
+	}
+	for r := 0; r+1 < len(offs); r++ {
+		if l := int(offs[r+1] - offs[r]); l > 0 {
+			n++
+			t.maxLen = max(t.maxLen, l)
+		}
+	}
+	size := 1 << bits.Len(uint(n*2)) // load factor <= 1/2
+	t.slots = make([]slot, size)
+	t.mask = uint64(size - 1)
+	for r := 0; r+1 < len(offs); r++ {
+		tok := data[offs[r]:offs[r+1]]
+		if len(tok) == 0 {
+			continue
+		}
+		if len(tok) == 1 {
+			t.byteRk[tok[0]] = uint32(r)
+		}
+		k := key(tok)
+		i := hashKey(tok, k) & t.mask
+		for t.slots[i].n != 0 {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = slot{key: k, rank: uint32(r), n: uint32(len(tok))}
+	}
+	return t
+}
+
+// Rank returns the rank of b, or NoRank if b is not a token. It does not
+// allocate.
+func (t *Table) Rank(b []byte) uint32 {
+	n := len(b)
+	if n <= 1 {
+		if n == 1 {
+			return t.byteRk[b[0]]
+		}
+		return NoRank
+	}
+	if n > t.maxLen {
+		return NoRank
+	}
+	k := key(b)
+	for i := hashKey(b, k) & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
+		if s.key == k && s.n == uint32(n) {
+			if n <= 8 {
+				return s.rank
+			}
+			off := t.offs[s.rank]
+			if string(t.data[off+8:off+uint32(n)]) == string(b[8:]) {
+				return s.rank
+			}
+		} else if s.n == 0 {
+			return NoRank
+		}
+	}
+}
+
+// Token returns the bytes of token r, or nil if there is none.
+func (t *Table) Token(r uint32) []byte {
+	if int(r)+1 >= len(t.offs) {
+		return nil
+	}
+	return t.data[t.offs[r]:t.offs[r+1]]
+}
+
+// MaxTokenLen is the length in bytes of the longest token.
+func (t *Table) MaxTokenLen() int { return t.maxLen }
+
+// key packs b into 8 bytes. Together with len(b) it identifies b exactly
+// when len(b) <= 8 (the two 4-byte loads overlap, the 3-byte form repeats
+// bytes, but the length disambiguates); for longer b it is the first 8 bytes.
+func key(b []byte) uint64 {
+	switch n := len(b); {
+	case n >= 8:
+		if n == 8 {
+			return binary.LittleEndian.Uint64(b)
+		}
+		return binary.LittleEndian.Uint64(b)
+	case n >= 4:
+		return uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<32
+	case n > 0:
+		return uint64(b[0]) | uint64(b[n>>1])<<8 | uint64(b[n-1])<<16
+	}
+	return 0
+}
+
+// hashKey hashes b, whose key is k.
+func hashKey(b []byte, k uint64) uint64 {
+	if len(b) <= 8 {
+		return mix(k^seed1, uint64(len(b))^seed0)
+	}
+	return hash(b)
+}
+
+const (
+	seed0 = 0xa0761d6478bd642f
+	seed1 = 0xe7037ed1a0b428db
+	seed2 = 0x8ebc6af09c88c6e3
+)
+
+func mix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+// hash is a wyhash-style hash of short byte strings. Tokens are at most a
+// few hundred bytes, so it favours short inputs.
+func hash(b []byte) uint64 {
+	n := len(b)
+	var a, c uint64
+	switch {
+	case n > 16:
+		h := uint64(n) * seed2
+		p := b
+		for len(p) > 16 {
+			h = mix(binary.LittleEndian.Uint64(p)^seed1, binary.LittleEndian.Uint64(p[8:])^h)
+			p = p[16:]
+		}
+		a = binary.LittleEndian.Uint64(b[n-16:]) ^ h
+		c = binary.LittleEndian.Uint64(b[n-8:])
+	case n >= 8:
+		a = binary.LittleEndian.Uint64(b)
+		c = binary.LittleEndian.Uint64(b[n-8:])
+	case n >= 4:
+		a = uint64(binary.LittleEndian.Uint32(b))<<32 | uint64(binary.LittleEndian.Uint32(b[n-4:]))
+	case n > 0:
+		a = uint64(b[0])<<16 | uint64(b[n>>1])<<8 | uint64(b[n-1])
+	}
+	return mix(a^seed1^uint64(n), c^seed0)
+}

@@ -1,0 +1,206 @@
+package pretok
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// families pairs each hand-written splitter with its pattern.
+var families = []struct {
+	name    string
+	pattern string
+	fast    Splitter
+}{
+	{"r50k", R50kPattern, R50k{}},
+	{"cl100k", Cl100kPattern, Cl100k{}},
+	{"o200k", O200kPattern, O200k{}},
+}
+
+func fastPieces(s Splitter, text []byte) []string {
+	var out []string
+	for i := 0; i < len(text); {
+		j := s.Next(text, i)
+		if j <= i || j > len(text) {
+			panic(fmt.Sprintf("Next(%q, %d) = %d", text, i, j))
+		}
+		out = append(out, string(text[i:j]))
+		i = j
+	}
+	return out
+}
+
+func oraclePieces(t testing.TB, re *Regexp, text []byte) []string {
+	var out []string
+	if err := re.Split(text, func(s, e int) { out = append(out, string(text[s:e])) }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func mustCompile(t testing.TB, pattern string) *Regexp {
+	re, err := CompileRegexp(pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return re
+}
+
+// alphabet holds one or more runes of every class and every boundary the
+// patterns care about.
+var alphabet = []string{
+	" ", " ", " ", "\t", "\n", "\r", "\r\n", "\u00a0", "\u3000", "\u2028", "\u0085", "\u000b", "\u000c",
+	"\u200b", "\ufeff", "\u1680", "\u202f",
+	"a", "b", "z", "Z", "Q", "é", "É", "ǅ", "ʰ", "中", "ｱ", "ß", "ﬁ", "\u0301", "\u0903", "\u20dd",
+	"1", "7", "٣", "½", "Ⅻ", "𝟘",
+	"'", "'", "s", "S", "ſ", "t", "T", "l", "L", "v", "V", "e", "E", "r", "R", "d", "D", "m", "M",
+	"/", "(", ".", ",", "!", "-", "😀", "👍🏽", "\ufffd", "\u0000", "\u007f",
+	"\U0002EBF0", "\U00010D50", "\U00010D70", "\U0001CCF0", "\U000323B0", "\u0378",
+}
+
+func randomText(r *rand.Rand, n int) []byte {
+	var b strings.Builder
+	for range n {
+		b.WriteString(alphabet[r.IntN(len(alphabet))])
+	}
+	return []byte(b.String())
+}
+
+// TestSplittersMatchOracle holds the hand-written splitters equal to the
+// regexp2 oracle on random text over the alphabet above.
+func TestSplittersMatchOracle(t *testing.T) {
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	for _, f := range families {
+		t.Run(f.name, func(t *testing.T) {
+			re := mustCompile(t, f.pattern)
+			r := rand.New(rand.NewPCG(1, uint64(len(f.name))))
+			for range n {
+				text := randomText(r, r.IntN(24))
+				got, want := fastPieces(f.fast, text), oraclePieces(t, re, text)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%q:\n got %q\nwant %q", text, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestSplitterCases pins splits that are easy to get wrong.
+func TestSplitterCases(t *testing.T) {
+	cases := []struct {
+		family string
+		text   string
+		want   []string
+	}{
+		{"r50k", "Hello world", []string{"Hello", " world"}},
+		{"r50k", "a  b", []string{"a", " ", " b"}},
+		{"r50k", "a \n", []string{"a", " \n"}},
+		{"r50k", "I'm 'Sorry'", []string{"I", "'m", " '", "Sorry", "'"}},
+		{"r50k", "x'S", []string{"x", "'", "S"}},
+		{"cl100k", "x'S", []string{"x", "'S"}},
+		{"cl100k", "x'ſ", []string{"x", "'ſ"}},
+		{"cl100k", "1234567", []string{"123", "456", "7"}},
+		{"cl100k", "x\n \nA", []string{"x", "\n \n", "A"}},
+		{"cl100k", "a\n  ", []string{"a", "\n  "}},
+		{"cl100k", "\tfoo  bar", []string{"\tfoo", " ", " bar"}},
+		{"cl100k", "(foo)\n\n", []string{"(foo", ")\n\n"}},
+		{"o200k", "HTMLParser's", []string{"HTMLParser's"}},
+		{"o200k", "x\n \nA", []string{"x", "\n \n", "A"}},
+		{"o200k", "a\n  ", []string{"a", "\n", "  "}},
+		{"o200k", "//\n/x", []string{"//\n/", "x"}},
+		{"o200k", "ABC def", []string{"ABC", " def"}},
+		{"o200k", "\u0301a", []string{"\u0301a"}},
+	}
+	for _, c := range cases {
+		for _, f := range families {
+			if f.name != c.family {
+				continue
+			}
+			if got := fastPieces(f.fast, []byte(c.text)); !slices.Equal(got, c.want) {
+				t.Errorf("%s %q: got %q, want %q", c.family, c.text, got, c.want)
+			}
+			if got := oraclePieces(t, mustCompile(t, f.pattern), []byte(c.text)); !slices.Equal(got, c.want) {
+				t.Errorf("%s oracle %q: got %q, want %q", c.family, c.text, got, c.want)
+			}
+		}
+	}
+}
+
+// FuzzSplitters: on any bytes (made valid as the tokenizer does), the pieces
+// tile the text and equal the oracle's.
+func FuzzSplitters(f *testing.F) {
+	for _, s := range []string{"Hello world", "x\n \nA", "a\n  ", "I'll  'VE", "1234 ½\u0301", "\xe2\x82A\xff", "HTMLParser's\r\n\r\n", "  \t\u3000x"} {
+		f.Add([]byte(s))
+	}
+	oracles := make([]*Regexp, len(families))
+	for i, fam := range families {
+		oracles[i] = mustCompile(f, fam.pattern)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		text := AppendValidUTF8(nil, data)
+		for i, fam := range families {
+			got := fastPieces(fam.fast, text)
+			if !bytes.Equal([]byte(strings.Join(got, "")), text) {
+				t.Fatalf("%s: pieces %q do not tile %q", fam.name, got, text)
+			}
+			if want := oraclePieces(t, oracles[i], text); !slices.Equal(got, want) {
+				t.Fatalf("%s %q:\n got %q\nwant %q", fam.name, text, got, want)
+			}
+		}
+		// Invalid bytes given straight to a splitter: progress, no panic.
+		for _, fam := range families {
+			fastPieces(fam.fast, data)
+		}
+	})
+}
+
+func TestAppendValidUTF8(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"", ""},
+		{"abc", "abc"},
+		{"\xff", "\ufffd"},
+		{"\xe2\x82A", "\ufffdA"},   // truncated 3-byte sequence: one U+FFFD
+		{"\xe2\x82\xac", "€"},      // valid
+		{"\xf0\x9f\x98", "\ufffd"}, // truncated 4-byte
+		{"\xf0\x9f\x98\xf0\x9f\x98\x80", "\ufffd😀"},
+		{"\xed\xa0\x80", "\ufffd\ufffd\ufffd"}, // surrogate: ED then A0 is out of range
+		{"\xe0\x80\x80", "\ufffd\ufffd\ufffd"}, // overlong
+		{"\xc0\xaf", "\ufffd\ufffd"},
+		{"\xf4\x90\x80\x80", "\ufffd\ufffd\ufffd\ufffd"},
+		{"\x80\x80", "\ufffd\ufffd"},
+		{"a\xf1\x80\x80b", "a\ufffdb"},
+	}
+	for _, c := range cases {
+		if got := string(AppendValidUTF8(nil, []byte(c.in))); got != c.want {
+			t.Errorf("AppendValidUTF8(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func FuzzAppendValidUTF8(f *testing.F) {
+	f.Add([]byte("\xe2\x82A\xff\xf0\x9f\x98"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out := AppendValidUTF8(nil, data)
+		if !utf8.Valid(out) {
+			t.Fatalf("%q -> invalid %q", data, out)
+		}
+		if utf8.Valid(data) && !bytes.Equal(out, data) {
+			t.Fatalf("valid %q changed to %q", data, out)
+		}
+	})
+}
+
+func TestCompileRegexpErrors(t *testing.T) {
+	for _, p := range []string{`\w+`, `[a`, `(?x)a`, `a)`, `\p{Greek}`, `(?i:[a-z])`} {
+		if _, err := CompileRegexp(p); err == nil {
+			t.Errorf("CompileRegexp(%q): no error", p)
+		}
+	}
+}

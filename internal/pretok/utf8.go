@@ -1,0 +1,67 @@
+package pretok
+
+import "unicode/utf8"
+
+// AppendValidUTF8 appends src to dst with each maximal invalid subsequence
+// replaced by one U+FFFD, as the WHATWG Encoding Standard decodes UTF-8 (and
+// as Python's bytes.decode("utf-8", errors="replace") and JavaScript's
+// TextDecoder do). This is the text the reference tokenizer sees.
+//
+// A maximal invalid subsequence is the longest prefix of a valid sequence
+// that stops short: "\xE2\x82" followed by "A" is one U+FFFD, where
+// strings.ToValidUTF8 and a range loop would disagree on the count.
+func AppendValidUTF8(dst, src []byte) []byte {
+	for len(src) > 0 {
+		i := 0
+		for i < len(src) && src[i] < utf8.RuneSelf {
+			i++
+		}
+		dst = append(dst, src[:i]...)
+		src = src[i:]
+		if len(src) == 0 {
+			break
+		}
+		if r, size := utf8.DecodeRune(src); r != utf8.RuneError || size > 1 {
+			dst = append(dst, src[:size]...)
+			src = src[size:]
+			continue
+		}
+		dst = append(dst, "\uFFFD"...)
+		src = src[invalidLen(src):]
+	}
+	return dst
+}
+
+// invalidLen returns the length of the maximal invalid subsequence at the
+// start of src, which does not begin with a valid sequence: the lead byte
+// plus the continuation bytes that could still have completed it.
+func invalidLen(src []byte) int {
+	var need int
+	lo, hi := byte(0x80), byte(0xBF)
+	switch c := src[0]; {
+	case c >= 0xC2 && c <= 0xDF:
+		need = 1
+	case c == 0xE0:
+		need, lo = 2, 0xA0
+	case c >= 0xE1 && c <= 0xEC, c == 0xEE, c == 0xEF:
+		need = 2
+	case c == 0xED:
+		need, hi = 2, 0x9F
+	case c == 0xF0:
+		need, lo = 3, 0x90
+	case c >= 0xF1 && c <= 0xF3:
+		need = 3
+	case c == 0xF4:
+		need, hi = 3, 0x8F
+	default:
+		return 1
+	}
+	n := 1
+	for ; n <= need && n < len(src); n++ {
+		if src[n] < lo || src[n] > hi {
+			break
+		}
+		lo, hi = 0x80, 0xBF
+	}
+	return n
+}
