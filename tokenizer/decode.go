@@ -1,0 +1,45 @@
+package tokenizer
+
+import "fmt"
+
+// Decode returns the bytes of tokens: the concatenated token bytes, with
+// special ids as their text. Ids may split a UTF-8 sequence; the bytes are
+// returned as they are. An unknown id is an error wrapping ErrUnknownToken.
+func (e *Encoding) Decode(tokens []uint32) ([]byte, error) {
+	return e.AppendDecode(nil, tokens)
+}
+
+// AppendDecode appends the bytes of tokens to dst, as Decode does. On error
+// it returns dst extended by the bytes of the tokens before the bad one.
+func (e *Encoding) AppendDecode(dst []byte, tokens []uint32) ([]byte, error) {
+	for i, id := range tokens {
+		if tok := e.table.Token(id); len(tok) > 0 {
+			dst = append(dst, tok...)
+			continue
+		}
+		text, ok := e.specialText(id)
+		if !ok {
+			return dst, fmt.Errorf("%w: %d at index %d (%s)", ErrUnknownToken, id, i, e.name)
+		}
+		dst = append(dst, text...)
+	}
+	return dst, nil
+}
+
+// specialText returns the text of special id. Where two texts share an id
+// (o200k_harmony's 200018), the first in sort order wins.
+func (c *core) specialText(id uint32) (string, bool) {
+	lo, hi := 0, len(c.specials)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if c.specials[mid].ID < id {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < len(c.specials) && c.specials[lo].ID == id {
+		return c.specials[lo].Text, true
+	}
+	return "", false
+}

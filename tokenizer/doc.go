@@ -1,0 +1,29 @@
+// Package tokenizer encodes, decodes and counts tokens exactly as OpenAI's
+// tiktoken does, for the built-in encodings (r50k_base, p50k_base, p50k_edit,
+// cl100k_base, o200k_base, o200k_harmony) and for rank files a caller loads.
+//
+// # Text semantics
+//
+// Input is bytes. Valid UTF-8 is tokenized as it is. Invalid UTF-8 is first
+// decoded the way the reference sees it (tiktoken takes a Python or
+// JavaScript string): each maximal invalid byte subsequence becomes one
+// U+FFFD, as Python's bytes.decode("utf-8", errors="replace") and the WHATWG
+// TextDecoder do. This is not strings.ToValidUTF8 (one U+FFFD per run) nor a
+// range loop (one per byte). Decode returns the bytes of the tokens, so
+// Decode(Encode(x)) == x for valid UTF-8 x.
+//
+// # Special tokens
+//
+// By default, text that looks like a special token (such as "<|endoftext|>")
+// is ordinary text, as in tiktoken's encode_ordinary: that is what a counter
+// of user content needs. An Encoding returned by WithSpecial or
+// WithAllSpecial turns the allowed special-token texts into their single ids,
+// as tiktoken's encode(text, allowed_special=...) does.
+//
+// # Concurrency and allocation
+//
+// An *Encoding is immutable and safe for concurrent use. Count and CountBytes
+// do not allocate once the encoding is warm (scratch buffers come from a
+// per-encoding pool); the only exception is invalid UTF-8, which needs a
+// temporary valid copy. AppendTokens allocates only to grow dst.
+package tokenizer

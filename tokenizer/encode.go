@@ -1,0 +1,113 @@
+package tokenizer
+
+import (
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/tokcount/tokcount/internal/pretok"
+)
+
+// Encode returns the token ids of text. See the package documentation for
+// invalid UTF-8 and special tokens.
+func (e *Encoding) Encode(text string) []uint32 {
+	return e.AppendTokens(nil, stringBytes(text))
+}
+
+// AppendTokens appends the token ids of text to dst and returns the extended
+// slice. It allocates only to grow dst.
+func (e *Encoding) AppendTokens(dst []uint32, text []byte) []uint32 {
+	w := e.getWorker()
+	text = w.validText(text)
+	if e.allowed == nil {
+		dst = e.appendOrdinary(w, dst, text)
+	} else {
+		for len(text) > 0 {
+			start, end, id := e.allowed.find(text)
+			if start < 0 {
+				dst = e.appendOrdinary(w, dst, text)
+				break
+			}
+			dst = e.appendOrdinary(w, dst, text[:start])
+			dst = append(dst, id)
+			text = text[end:]
+		}
+	}
+	e.putWorker(w)
+	return dst
+}
+
+// Count returns the number of tokens of text, len(Encode(text)), without
+// building the tokens. It does not allocate once warm (except to replace
+// invalid UTF-8).
+func (e *Encoding) Count(text string) int {
+	return e.CountBytes(stringBytes(text))
+}
+
+// CountBytes is Count for a byte slice.
+func (e *Encoding) CountBytes(text []byte) int {
+	w := e.getWorker()
+	text = w.validText(text)
+	n := 0
+	if e.allowed == nil {
+		n = e.countOrdinary(w, text)
+	} else {
+		for len(text) > 0 {
+			start, end, _ := e.allowed.find(text)
+			if start < 0 {
+				n += e.countOrdinary(w, text)
+				break
+			}
+			n += e.countOrdinary(w, text[:start]) + 1
+			text = text[end:]
+		}
+	}
+	e.putWorker(w)
+	return n
+}
+
+// appendOrdinary encodes text with no special tokens.
+func (c *core) appendOrdinary(w *worker, dst []uint32, text []byte) []uint32 {
+	m := w.merger
+	if c.split != nil {
+		for i := 0; i < len(text); {
+			j := c.split.Next(text, i)
+			dst = m.Append(dst, text[i:j])
+			i = j
+		}
+		return dst
+	}
+	_ = c.re.Split(text, func(start, end int) { dst = m.Append(dst, text[start:end]) })
+	return dst
+}
+
+// countOrdinary counts text with no special tokens.
+func (c *core) countOrdinary(w *worker, text []byte) int {
+	m := w.merger
+	n := 0
+	if c.split != nil {
+		for i := 0; i < len(text); {
+			j := c.split.Next(text, i)
+			n += m.Count(text[i:j])
+			i = j
+		}
+		return n
+	}
+	_ = c.re.Split(text, func(start, end int) { n += m.Count(text[start:end]) })
+	return n
+}
+
+// validText returns text, or its WHATWG-replaced copy if it is not valid
+// UTF-8.
+func (w *worker) validText(text []byte) []byte {
+	if utf8.Valid(text) {
+		return text
+	}
+	w.valid = pretok.AppendValidUTF8(w.valid[:0], text)
+	return w.valid
+}
+
+// stringBytes returns the bytes of s without copying. They must not be
+// modified; nothing here does.
+func stringBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}

@@ -1,0 +1,112 @@
+package tokenizer
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/tokcount/tokcount/internal/bpe"
+	"github.com/tokcount/tokcount/vocab"
+)
+
+// The built-in encodings are built on first use and then shared: building
+// one decompresses and indexes its rank table. Encodings that share a rank
+// table (p50k_base and p50k_edit; o200k_base and o200k_harmony) load it once.
+type lazy[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+}
+
+func (l *lazy[T]) get(f func() (T, error)) (T, error) {
+	l.once.Do(func() { l.v, l.err = f() })
+	return l.v, l.err
+}
+
+var (
+	builtinEncodings = makeLazy(vocab.Encodings())
+	builtinTables    = makeTablesLazy()
+)
+
+func makeLazy(names []string) map[string]*lazy[*Encoding] {
+	m := make(map[string]*lazy[*Encoding], len(names))
+	for _, n := range names {
+		m[n] = new(lazy[*Encoding])
+	}
+	return m
+}
+
+// rankTable is a rank table with its index.
+type rankTable struct {
+	ranks *vocab.Ranks
+	table *bpe.Table
+}
+
+func makeTablesLazy() map[string]*lazy[rankTable] {
+	m := map[string]*lazy[rankTable]{}
+	for _, n := range vocab.Encodings() {
+		if s, err := vocab.Lookup(n); err == nil {
+			m[s.RanksName] = new(lazy[rankTable])
+		}
+	}
+	return m
+}
+
+// Get returns the built-in encoding called name (see vocab.Encodings). The
+// first call for an encoding loads it (a few milliseconds); later calls
+// return the same *Encoding.
+func Get(name string) (*Encoding, error) {
+	spec, err := vocab.Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	l := builtinEncodings[spec.Name]
+	return l.get(func() (*Encoding, error) {
+		rt, err := builtinTables[spec.RanksName].get(func() (rankTable, error) {
+			ranks, err := spec.LoadRanks()
+			if err != nil {
+				return rankTable{}, err
+			}
+			return rankTable{ranks, bpe.NewTable(ranks.Data, ranks.Offsets)}, nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("tokenizer: loading %s: %w", spec.Name, err)
+		}
+		return newEncoding(Options{Name: spec.Name, Pattern: spec.Pattern, Ranks: rt.ranks, Specials: spec.Specials}, rt.table)
+	})
+}
+
+// MustGet is Get for names known to be built in; it panics on error. Use it
+// in initialisers with a constant name.
+func MustGet(name string) *Encoding {
+	e, err := Get(name)
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
+
+// ForModel returns the encoding that a model uses, following tiktoken's
+// model map (see vocab.EncodingForModel). An unknown model is an error that
+// names the closest known models; there is no default.
+func ForModel(model string) (*Encoding, error) {
+	name, err := vocab.EncodingForModel(model)
+	if err != nil {
+		return nil, err
+	}
+	return Get(name)
+}
+
+// LoadBuiltin builds a fresh, unshared copy of a built-in encoding, without
+// the memoization of Get. It is for measuring load time and for callers that
+// must not keep the tables alive; everyone else should call Get.
+func LoadBuiltin(name string) (*Encoding, error) {
+	spec, err := vocab.Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	ranks, err := spec.LoadRanks()
+	if err != nil {
+		return nil, err
+	}
+	return New(Options{Name: spec.Name, Pattern: spec.Pattern, Ranks: ranks, Specials: spec.Specials})
+}

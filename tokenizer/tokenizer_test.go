@@ -1,0 +1,259 @@
+package tokenizer_test
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/tokcount/tokcount/tokenizer"
+	"github.com/tokcount/tokcount/vocab"
+)
+
+var builtin = []string{"r50k_base", "p50k_base", "p50k_edit", "cl100k_base", "o200k_base", "o200k_harmony"}
+
+func TestGetAll(t *testing.T) {
+	for _, name := range vocab.Encodings() {
+		enc, err := tokenizer.Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if enc.Name() != name {
+			t.Errorf("Get(%q).Name() = %q", name, enc.Name())
+		}
+		if again := tokenizer.MustGet(name); again != enc {
+			t.Errorf("Get(%q) returned a new encoding", name)
+		}
+	}
+	if _, err := tokenizer.Get("cl100k"); !errors.Is(err, vocab.ErrUnknownEncoding) {
+		t.Errorf("Get(cl100k) = %v, want ErrUnknownEncoding", err)
+	}
+}
+
+func TestForModel(t *testing.T) {
+	for model, want := range map[string]string{
+		"gpt-4o": "o200k_base", "gpt-4o-mini-2024-07-18": "o200k_base", "gpt-4": "cl100k_base",
+		"gpt-3.5-turbo": "cl100k_base", "text-davinci-003": "p50k_base", "gpt-oss-120b": "o200k_harmony",
+	} {
+		enc, err := tokenizer.ForModel(model)
+		if err != nil || enc.Name() != want {
+			t.Errorf("ForModel(%q) = %v, %v; want %s", model, enc, err, want)
+		}
+	}
+	if _, err := tokenizer.ForModel("gpt4o"); !errors.Is(err, vocab.ErrUnknownModel) || !strings.Contains(err.Error(), "gpt-4o") {
+		t.Errorf("ForModel(gpt4o) = %v, want an unknown-model error naming gpt-4o", err)
+	}
+}
+
+func TestSpecialTokens(t *testing.T) {
+	enc := tokenizer.MustGet("cl100k_base")
+	text := "<|endoftext|> hello <|fim_prefix|> there <|fim_middle|>"
+	eot, fip, fim := uint32(100257), uint32(100258), uint32(100259)
+	has := func(toks []uint32, id uint32) bool { return slices.Contains(toks, id) }
+
+	ordinary := enc.Encode(text)
+	if has(ordinary, eot) || has(ordinary, fip) || has(ordinary, fim) {
+		t.Errorf("default encoding produced special ids: %v", ordinary)
+	}
+	all := enc.WithAllSpecial().Encode(text)
+	if !has(all, eot) || !has(all, fip) || !has(all, fim) {
+		t.Errorf("WithAllSpecial: %v", all)
+	}
+	one, err := enc.WithSpecial("<|fim_prefix|>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if toks := one.Encode(text); has(toks, eot) || !has(toks, fip) || has(toks, fim) {
+		t.Errorf("WithSpecial(fim_prefix): %v", toks)
+	}
+	if n := one.Count(text); n != len(one.Encode(text)) {
+		t.Errorf("Count = %d, want %d", n, len(one.Encode(text)))
+	}
+	if _, err := enc.WithSpecial("<|nope|>"); !errors.Is(err, tokenizer.ErrUnknownSpecial) {
+		t.Errorf("WithSpecial(unknown) = %v", err)
+	}
+	if got, err := enc.Decode(all); err != nil || string(got) != text {
+		t.Errorf("Decode = %q, %v", got, err)
+	}
+}
+
+func TestDecode(t *testing.T) {
+	enc := tokenizer.MustGet("cl100k_base")
+	// "👍" is three tokens that split its UTF-8 sequence.
+	toks := enc.Encode("👍")
+	var got []byte
+	for _, id := range toks {
+		b, err := enc.Decode([]uint32{id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if utf8.Valid(b) {
+			t.Errorf("token %d decodes to valid UTF-8 %q; expected a partial sequence", id, b)
+		}
+		got = append(got, b...)
+	}
+	if string(got) != "👍" {
+		t.Errorf("pieces join to %q", got)
+	}
+	for _, bad := range []uint32{100256, 100261, 1 << 30} {
+		if _, err := enc.Decode([]uint32{15339, bad}); !errors.Is(err, tokenizer.ErrUnknownToken) {
+			t.Errorf("Decode(%d) = %v, want ErrUnknownToken", bad, err)
+		}
+	}
+	p50k := tokenizer.MustGet("p50k_base")
+	if got, err := p50k.Decode([]uint32{50256}); err != nil || string(got) != "<|endoftext|>" {
+		t.Errorf("p50k Decode(50256) = %q, %v", got, err)
+	}
+	h := tokenizer.MustGet("o200k_harmony")
+	if got, err := h.Decode([]uint32{200018}); err != nil || string(got) != "<|endofprompt|>" {
+		t.Errorf("harmony Decode(200018) = %q, %v", got, err)
+	}
+}
+
+// TestInvalidUTF8 pins the replacement rule: one U+FFFD per maximal invalid
+// subsequence.
+func TestInvalidUTF8(t *testing.T) {
+	enc := tokenizer.MustGet("o200k_base")
+	for in, same := range map[string]string{
+		"a\xe2\x82b":         "a\ufffdb",
+		"\xff\xfe":           "\ufffd\ufffd",
+		"\xf0\x9f\x98 x":     "\ufffd x",
+		"\xed\xa0\x80":       "\ufffd\ufffd\ufffd",
+		"ok\xc3":             "ok\ufffd",
+		"<|endoftext|>\x80z": "<|endoftext|>\ufffdz",
+	} {
+		if got, want := enc.Encode(in), enc.Encode(same); !slices.Equal(got, want) {
+			t.Errorf("Encode(%q) = %v, want %v (as %q)", in, got, want, same)
+		}
+		if got, want := enc.Count(in), len(enc.Encode(same)); got != want {
+			t.Errorf("Count(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+func TestCountDoesNotAllocate(t *testing.T) {
+	inputs := []string{"", "hello world", strings.Repeat("The quick brown fox. ", 200), strings.Repeat("a", 100000), "日本語のテキスト 😀👍🏽", "<|endoftext|>"}
+	for _, name := range builtin {
+		enc := tokenizer.MustGet(name)
+		for _, e := range []*tokenizer.Encoding{enc, enc.WithAllSpecial()} {
+			for _, in := range inputs {
+				e.Count(in) // warm up
+				if n := testing.AllocsPerRun(20, func() { e.Count(in) }); n != 0 {
+					t.Errorf("%s Count(%d bytes): %v allocs/run", name, len(in), n)
+				}
+			}
+			dst, text := make([]uint32, 0, 1<<17), []byte(inputs[2])
+			if n := testing.AllocsPerRun(20, func() { e.AppendTokens(dst[:0], text) }); n != 0 {
+				t.Errorf("%s AppendTokens into a large dst: %v allocs/run", name, n)
+			}
+		}
+	}
+}
+
+// TestWorstCases runs the inputs that make naive BPE quadratic; their cost is
+// shown by BenchmarkWorstCase, this checks the results agree.
+func TestWorstCases(t *testing.T) {
+	for _, name := range []string{"cl100k_base", "o200k_base"} {
+		enc := tokenizer.MustGet(name)
+		for wname, text := range worstCases(1 << 20) {
+			toks := enc.AppendTokens(nil, text)
+			if n := enc.CountBytes(text); n != len(toks) {
+				t.Errorf("%s %s: Count %d, len(Encode) %d", name, wname, n, len(toks))
+			}
+			if got, _ := enc.Decode(toks); !bytes.Equal(got, text) {
+				t.Errorf("%s %s: round trip failed", name, wname)
+			}
+		}
+	}
+}
+
+// worstCases returns the worst-case inputs of about size bytes each.
+func worstCases(size int) map[string][]byte {
+	r := rand.New(rand.NewPCG(3, 4))
+	const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	base64 := make([]byte, size)
+	digits := make([]byte, size)
+	spaces := make([]byte, size)
+	for i := range base64 {
+		base64[i] = b64[r.IntN(64)]
+		digits[i] = byte('0' + r.IntN(10))
+		spaces[i] = " \t"[r.IntN(2)]
+	}
+	return map[string][]byte{
+		"letter": bytes.Repeat([]byte("a"), size),
+		"base64": base64,
+		"digits": digits,
+		"spaces": spaces,
+		"cjk":    bytes.Repeat([]byte("中"), size/3),
+		"emoji":  bytes.Repeat([]byte("😀"), size/4),
+	}
+}
+
+// regexpTwin builds enc again with its pattern wrapped in a group, which
+// forces the generic regexp2 pretokenizer instead of the hand-written one.
+func regexpTwin(t testing.TB, name string) *tokenizer.Encoding {
+	spec, err := vocab.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranks, err := spec.LoadRanks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := tokenizer.New(tokenizer.Options{Name: name + "-regexp", Pattern: "(?:" + spec.Pattern + ")", Ranks: ranks, Specials: spec.Specials})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return enc
+}
+
+func TestRegexpPathMatchesGolden(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	for _, name := range []string{"r50k_base", "cl100k_base", "o200k_base"} {
+		enc := regexpTwin(t, name)
+		for _, c := range readGolden(t, name+".jsonl") {
+			if len(c.Text) > 5000 {
+				continue // the regexp path is slow on the long cases
+			}
+			checkIDs(t, enc, c.Name, []byte(c.Text), c.Tokens)
+		}
+	}
+}
+
+// FuzzEncode: Decode(Encode(x)) is x made valid; Count == len(Encode); the
+// hand-written pretokenizers give the ids of the regexp2 oracle.
+func FuzzEncode(f *testing.F) {
+	for _, s := range []string{"hello world", "x\n \nA", "I'm  'VE\r\n", "1234567 ½", "\xe2\x82A\xff", "<|endoftext|>x", "中文 😀\u0301"} {
+		f.Add([]byte(s))
+	}
+	names := []string{"r50k_base", "cl100k_base", "o200k_base"}
+	twins := map[string]*tokenizer.Encoding{}
+	for _, n := range names {
+		twins[n] = regexpTwin(f, n)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		valid := []byte(strings.ToValidUTF8(string(data), "\x00")) // any valid text; replacement rule tested elsewhere
+		if utf8.Valid(data) {
+			valid = data
+		}
+		for _, n := range names {
+			enc := tokenizer.MustGet(n)
+			toks := enc.AppendTokens(nil, data)
+			if c := enc.CountBytes(data); c != len(toks) {
+				t.Fatalf("%s: Count %d != len(Encode) %d", n, c, len(toks))
+			}
+			if want := twins[n].AppendTokens(nil, data); !slices.Equal(toks, want) {
+				t.Fatalf("%s %q: fast %v, regexp %v", n, data, toks, want)
+			}
+			vt := enc.AppendTokens(nil, valid)
+			if got, err := enc.Decode(vt); err != nil || !bytes.Equal(got, valid) {
+				t.Fatalf("%s: Decode(Encode(%q)) = %q, %v", n, valid, got, err)
+			}
+		}
+	})
+}
