@@ -31,6 +31,7 @@ type Merger struct {
 	prev  []int32  // previous part start, by part start
 	pair  []uint32 // rank of the pair starting at a part, NoRank if none
 	heap  []uint64 // rank<<32 | part start; stale entries are skipped on pop
+	queue rankQueue
 	cache *pieceCache
 	toks  []uint32 // scratch for small
 }
@@ -50,7 +51,7 @@ func (m *Merger) Append(dst []uint32, piece []byte) []uint32 {
 	if len(piece) <= smallMax {
 		return append(dst, m.small(piece)...)
 	}
-	m.mergeHeap(piece)
+	m.mergeLong(piece)
 	for p := int32(0); int(p) < len(piece); {
 		q := m.next[p]
 		dst = append(dst, m.t.Rank(piece[p:q]))
@@ -68,7 +69,7 @@ func (m *Merger) Count(piece []byte) int {
 	if len(piece) <= smallMax {
 		return len(m.small(piece))
 	}
-	return m.mergeHeap(piece)
+	return m.mergeLong(piece)
 }
 
 // small returns the tokens of a short piece that is not a whole token, from

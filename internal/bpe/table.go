@@ -25,6 +25,7 @@ type Table struct {
 	slots  []slot   // open addressing with linear probing; n == 0: empty
 	mask   uint64
 	byteRk [256]uint32 // rank of each single byte, NoRank if absent
+	pairRk []uint32    // rank of each 2-byte string, by little-endian value
 	maxLen int         // longest token, in bytes
 }
 
@@ -46,6 +47,10 @@ func NewTable(data []byte, offs []uint32) *Table {
 	for i := range t.byteRk {
 		t.byteRk[i] = NoRank
 	}
+	t.pairRk = make([]uint32, 1<<16)
+	for i := range t.pairRk {
+		t.pairRk[i] = NoRank
+	}
 	for r := 0; r+1 < len(offs); r++ {
 		if l := int(offs[r+1] - offs[r]); l > 0 {
 			n++
@@ -60,8 +65,11 @@ func NewTable(data []byte, offs []uint32) *Table {
 		if len(tok) == 0 {
 			continue
 		}
-		if len(tok) == 1 {
+		switch len(tok) {
+		case 1:
 			t.byteRk[tok[0]] = uint32(r)
+		case 2:
+			t.pairRk[binary.LittleEndian.Uint16(tok)] = uint32(r)
 		}
 		k := key(tok)
 		i := hashKey(tok, k) & t.mask
@@ -77,11 +85,13 @@ func NewTable(data []byte, offs []uint32) *Table {
 // allocate.
 func (t *Table) Rank(b []byte) uint32 {
 	n := len(b)
-	if n <= 1 {
-		if n == 1 {
-			return t.byteRk[b[0]]
-		}
+	switch n {
+	case 0:
 		return NoRank
+	case 1:
+		return t.byteRk[b[0]]
+	case 2:
+		return t.pairRk[binary.LittleEndian.Uint16(b)]
 	}
 	if n > t.maxLen {
 		return NoRank

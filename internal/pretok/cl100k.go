@@ -7,6 +7,11 @@ type Cl100k struct{}
 
 // Next implements Splitter.
 func (Cl100k) Next(text []byte, i int) int {
+	if text[i] < 0x80 {
+		if e := cl100kASCII(text, i); e >= 0 {
+			return e
+		}
+	}
 	n := len(text)
 	if e := contraction(text, i); e >= 0 {
 		return e

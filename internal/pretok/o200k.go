@@ -18,6 +18,11 @@ type O200k struct{}
 
 // Next implements Splitter.
 func (O200k) Next(text []byte, i int) int {
+	if text[i] < 0x80 {
+		if e := o200kASCII(text, i); e >= 0 {
+			return e
+		}
+	}
 	n := len(text)
 	c := text[i]
 	cl, size := classAt(text, i)

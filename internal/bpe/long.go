@@ -1,0 +1,208 @@
+package bpe
+
+// The long-piece kernel: byte_pair_merge driven by a bucket queue.
+//
+// tiktoken's rule is to join the lowest-ranked adjacent pair, leftmost
+// first. A binary heap of (rank, offset) does that in O(n log n), but on the
+// inputs where long pieces occur (a megabyte of one letter, of spaces, of one
+// CJK character) nearly all pairs share a few ranks and each pop walks the
+// full depth of a heap of a million entries. Here pairs are grouped by rank:
+// a small heap orders the distinct ranks present, and each rank's bucket
+// keeps its offsets as an increasing run (pairs are found left to right, so
+// pushes nearly always append) plus a heap for the rare out-of-order push.
+// Pops take the leftmost offset of the lowest rank, so the merge order, and
+// the result, are exactly those of the binary heap and of tiktoken.
+
+// bucket holds the pending pair offsets of one rank.
+type bucket struct {
+	run   []int32 // increasing; run[head:] are pending
+	head  int
+	extra []int32 // min-heap of offsets pushed out of order
+}
+
+func (b *bucket) empty() bool { return b.head == len(b.run) && len(b.extra) == 0 }
+
+// rankQueue is a priority queue of (rank, offset), lowest rank then lowest
+// offset first.
+type rankQueue struct {
+	ranks   []uint64         // min-heap of rank<<32 | bucket index
+	index   map[uint32]int32 // rank -> bucket index, for ranks in the heap
+	buckets []bucket
+	free    []int32 // unused bucket indexes
+	// The bucket of the last push: pushes come in runs of one rank.
+	lastRank   uint32
+	lastBucket int32
+}
+
+func (q *rankQueue) reset() {
+	q.ranks = q.ranks[:0]
+	if q.index == nil {
+		q.index = make(map[uint32]int32)
+	}
+	clear(q.index)
+	q.free = q.free[:0]
+	q.lastRank = NoRank
+	for i := range q.buckets {
+		q.free = append(q.free, int32(i))
+	}
+}
+
+func (q *rankQueue) push(r uint32, p int32) {
+	bi, ok := q.lastBucket, r == q.lastRank
+	if !ok {
+		bi, ok = q.index[r]
+	}
+	if !ok {
+		if n := len(q.free); n > 0 {
+			bi = q.free[n-1]
+			q.free = q.free[:n-1]
+		} else {
+			bi = int32(len(q.buckets))
+			q.buckets = append(q.buckets, bucket{})
+		}
+		b := &q.buckets[bi]
+		b.run, b.head, b.extra = b.run[:0], 0, b.extra[:0]
+		q.index[r] = bi
+		q.ranks = push(q.ranks, uint64(r)<<32|uint64(bi))
+	}
+	q.lastRank, q.lastBucket = r, bi
+	b := &q.buckets[bi]
+	if b.head == len(b.run) {
+		b.run, b.head = b.run[:0], 0
+	}
+	if len(b.run) == b.head || p > b.run[len(b.run)-1] {
+		b.run = append(b.run, p)
+		return
+	}
+	b.extra = pushInt32(b.extra, p)
+}
+
+// pop removes and returns the lowest (rank, offset); ok is false when empty.
+func (q *rankQueue) pop() (r uint32, p int32, ok bool) {
+	if len(q.ranks) == 0 {
+		return 0, 0, false
+	}
+	top := q.ranks[0]
+	r, bi := uint32(top>>32), int32(uint32(top))
+	b := &q.buckets[bi]
+	if b.head < len(b.run) && (len(b.extra) == 0 || b.run[b.head] < b.extra[0]) {
+		p = b.run[b.head]
+		b.head++
+	} else {
+		p = b.extra[0]
+		b.extra = popInt32(b.extra)
+	}
+	if b.empty() {
+		last := len(q.ranks) - 1
+		q.ranks[0] = q.ranks[last]
+		q.ranks = q.ranks[:last]
+		if last > 0 {
+			siftDown(q.ranks, 0)
+		}
+		delete(q.index, r)
+		q.free = append(q.free, bi)
+		if q.lastRank == r {
+			q.lastRank = NoRank
+		}
+	}
+	return r, p, true
+}
+
+// mergeLong is byte_pair_merge for long pieces. On return m.next links the
+// final parts from offset 0; it returns their number.
+func (m *Merger) mergeLong(piece []byte) int {
+	n := int32(len(piece))
+	if cap(m.next) < int(n)+1 {
+		m.next = make([]int32, n+1)
+		m.prev = make([]int32, n+1)
+		m.pair = make([]uint32, n+1)
+	}
+	next, prev, pair := m.next[:n+1], m.prev[:n+1], m.pair[:n+1]
+	t := m.t
+	q := &m.queue
+	q.reset()
+	for i := int32(0); i < n; i++ {
+		next[i], prev[i] = i+1, i-1
+		pair[i] = NoRank
+		if i+1 < n {
+			if r := t.Rank(piece[i : i+2]); r != NoRank {
+				pair[i] = r
+				q.push(r, i)
+			}
+		}
+	}
+	parts := int(n)
+	for {
+		r, p, ok := q.pop()
+		if !ok {
+			break
+		}
+		if pair[p] != r {
+			continue // stale: the part was merged away or its pair changed
+		}
+		q2 := next[p]
+		nq := next[q2]
+		next[p] = nq
+		if nq < n {
+			prev[nq] = p
+		}
+		pair[q2] = NoRank
+		parts--
+		pair[p] = NoRank
+		if nq < n {
+			if r := t.Rank(piece[p:next[nq]]); r != NoRank {
+				pair[p] = r
+				q.push(r, p)
+			}
+		}
+		if p > 0 {
+			pp := prev[p]
+			pair[pp] = t.Rank(piece[pp:nq])
+			if pair[pp] != NoRank {
+				q.push(pair[pp], pp)
+			}
+		}
+	}
+	return parts
+}
+
+func pushInt32(h []int32, x int32) []int32 {
+	h = append(h, x)
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if h[p] <= x {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = x
+	return h
+}
+
+func popInt32(h []int32) []int32 {
+	last := len(h) - 1
+	x := h[last]
+	h = h[:last]
+	if last == 0 {
+		return h
+	}
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= last {
+			break
+		}
+		if c+1 < last && h[c+1] < h[c] {
+			c++
+		}
+		if h[c] >= x {
+			break
+		}
+		h[i] = h[c]
+		i = c
+	}
+	h[i] = x
+	return h
+}

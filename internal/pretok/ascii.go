@@ -1,0 +1,143 @@
+package pretok
+
+// ASCII fast paths. Each returns the end of the piece at text[i] when the
+// piece and the byte after it are ASCII, and -1 to defer to the general,
+// Unicode-aware code (which gives the same answer, only slower). They must
+// never return a different answer than the general path: the fuzzers hold
+// both equal to the regexp2 oracle.
+
+// ASCII byte kinds.
+const (
+	kUpper = 1 << iota // A-Z
+	kLower             // a-z
+	kDigit             // 0-9
+	kSpace             // \t \n \v \f \r and space
+	kOther             // any other ASCII byte: punctuation, controls
+	kPrefix            // may stand before a letter run: not a letter, digit, \r or \n
+	kLetter = kUpper | kLower
+)
+
+var asciiKind = func() (t [256]uint8) {
+	for c := 0; c < 128; c++ {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			t[c] = kUpper
+		case c >= 'a' && c <= 'z':
+			t[c] = kLower
+		case c >= '0' && c <= '9':
+			t[c] = kDigit
+		case c == ' ' || c >= '\t' && c <= '\r':
+			t[c] = kSpace
+		default:
+			t[c] = kOther
+		}
+		if t[c]&(kLetter|kDigit) == 0 && c != '\r' && c != '\n' {
+			t[c] |= kPrefix
+		}
+	}
+	return t
+}()
+
+// asciiRun returns the end of the run of bytes of kind k from text[i], and
+// whether it ended at a non-ASCII byte (when the general path must decide).
+func asciiRun(text []byte, i int, k uint8) (int, bool) {
+	for i < len(text) && asciiKind[text[i]]&k != 0 {
+		i++
+	}
+	return i, i < len(text) && text[i] >= 0x80
+}
+
+// asciiPrefixed returns where a letter or symbol run starts after an optional
+// one-byte prefix at text[i], and -1 if the byte after a prefix is not ASCII.
+func asciiPrefixed(text []byte, i int, prefix uint8) int {
+	if asciiKind[text[i]]&prefix != 0 && i+1 < len(text) {
+		if text[i+1] >= 0x80 {
+			return -1
+		}
+		if asciiKind[text[i+1]]&kLetter != 0 {
+			return i + 1
+		}
+	}
+	return i
+}
+
+// asciiDigits matches up to max ASCII digits at text[i] (a digit).
+func asciiDigits(text []byte, i, max int) int {
+	j := i + 1
+	for j < len(text) && j-i < max && asciiKind[text[j]]&kDigit != 0 {
+		j++
+	}
+	if j < len(text) && j-i < max && text[j] >= 0x80 {
+		return -1 // a non-ASCII digit may follow
+	}
+	return j
+}
+
+// asciiSymbols matches " ?[^\s\p{L}\p{N}]+" then bytes in tail at text[i],
+// or returns -1.
+func asciiSymbols(text []byte, i int, tail string) int {
+	j := i
+	if text[j] == ' ' && j+1 < len(text) {
+		j++
+	}
+	if asciiKind[text[j]]&kOther == 0 {
+		return -1
+	}
+	j, nonASCII := asciiRun(text, j, kOther)
+	if nonASCII {
+		return -1
+	}
+	for j < len(text) && (text[j] == tail[0] || text[j] == tail[1] || text[j] == tail[len(tail)-1]) {
+		j++
+	}
+	return j
+}
+
+func o200kASCII(text []byte, i int) int {
+	j := asciiPrefixed(text, i, kPrefix)
+	if j < 0 {
+		return -1
+	}
+	switch k := asciiKind[text[j]]; {
+	case k&kLetter != 0:
+		a, _ := asciiRun(text, j, kUpper)
+		b, nonASCII := asciiRun(text, a, kLower)
+		if nonASCII {
+			return -1
+		}
+		if e := contraction(text, b); e >= 0 {
+			return e
+		}
+		return b
+	case k&kDigit != 0:
+		return asciiDigits(text, j, 3)
+	case k&(kOther|kSpace) != 0:
+		return asciiSymbols(text, i, "\r\n/")
+	}
+	return -1
+}
+
+func cl100kASCII(text []byte, i int) int {
+	if text[i] == '\'' {
+		if e := contraction(text, i); e >= 0 {
+			return e
+		}
+	}
+	j := asciiPrefixed(text, i, kPrefix)
+	if j < 0 {
+		return -1
+	}
+	switch k := asciiKind[text[j]]; {
+	case k&kLetter != 0:
+		e, nonASCII := asciiRun(text, j, kLetter)
+		if nonASCII {
+			return -1
+		}
+		return e
+	case k&kDigit != 0:
+		return asciiDigits(text, j, 3)
+	case k&(kOther|kSpace) != 0:
+		return asciiSymbols(text, i, "\r\n")
+	}
+	return -1
+}
