@@ -8,12 +8,12 @@ package pretok
 
 // ASCII byte kinds.
 const (
-	kUpper = 1 << iota // A-Z
-	kLower             // a-z
-	kDigit             // 0-9
-	kSpace             // \t \n \v \f \r and space
-	kOther             // any other ASCII byte: punctuation, controls
-	kPrefix            // may stand before a letter run: not a letter, digit, \r or \n
+	kUpper  = 1 << iota // A-Z
+	kLower              // a-z
+	kDigit              // 0-9
+	kSpace              // \t \n \v \f \r and space
+	kOther              // any other ASCII byte: punctuation, controls
+	kPrefix             // may stand before a letter run: not a letter, digit, \r or \n
 	kLetter = kUpper | kLower
 )
 
