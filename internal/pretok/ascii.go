@@ -105,8 +105,10 @@ func o200kASCII(text []byte, i int) int {
 		if nonASCII {
 			return -1
 		}
-		if e := contraction(text, b); e >= 0 {
-			return e
+		if b < len(text) && text[b] == '\'' {
+			if e := contraction(text, b); e >= 0 {
+				return e
+			}
 		}
 		return b
 	case k&kDigit != 0:
