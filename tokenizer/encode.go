@@ -17,6 +17,12 @@ func (e *Encoding) Encode(text string) []uint32 {
 // slice. It allocates only to grow dst.
 func (e *Encoding) AppendTokens(dst []uint32, text []byte) []uint32 {
 	w := e.getWorker()
+	dst = e.appendTokens(w, dst, text)
+	e.putWorker(w)
+	return dst
+}
+
+func (e *Encoding) appendTokens(w *worker, dst []uint32, text []byte) []uint32 {
 	text = w.validText(text)
 	if e.allowed == nil {
 		dst = e.appendOrdinary(w, dst, text)
@@ -32,7 +38,6 @@ func (e *Encoding) AppendTokens(dst []uint32, text []byte) []uint32 {
 			text = text[end:]
 		}
 	}
-	e.putWorker(w)
 	return dst
 }
 
@@ -46,6 +51,12 @@ func (e *Encoding) Count(text string) int {
 // CountBytes is Count for a byte slice.
 func (e *Encoding) CountBytes(text []byte) int {
 	w := e.getWorker()
+	n := e.count(w, text)
+	e.putWorker(w)
+	return n
+}
+
+func (e *Encoding) count(w *worker, text []byte) int {
 	text = w.validText(text)
 	n := 0
 	if e.allowed == nil {
@@ -61,7 +72,6 @@ func (e *Encoding) CountBytes(text []byte) int {
 			text = text[end:]
 		}
 	}
-	e.putWorker(w)
 	return n
 }
 

@@ -97,6 +97,8 @@ func newEncoding(o Options, table *bpe.Table) (*Encoding, error) {
 	}
 	c.all = newSpecialSet(c.specials)
 	c.workers.New = func() any { return &worker{merger: bpe.NewMerger(table)} }
+	// The pool is the scratch space of Count and AppendTokens; Counter is
+	// the pool-free form for long-lived workers.
 	return &Encoding{core: c}, nil
 }
 

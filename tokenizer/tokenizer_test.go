@@ -153,6 +153,24 @@ func TestCountDoesNotAllocate(t *testing.T) {
 	}
 }
 
+func TestCounter(t *testing.T) {
+	enc := tokenizer.MustGet("o200k_base").WithAllSpecial()
+	c := enc.NewCounter()
+	for _, in := range []string{"", "hello world", "<|endoftext|> x\xff", strings.Repeat("ab", 50000)} {
+		if got, want := c.Count([]byte(in)), enc.Count(in); got != want {
+			t.Errorf("Counter.Count(%.20q) = %d, want %d", in, got, want)
+		}
+		if got, want := c.AppendTokens(nil, []byte(in)), enc.Encode(in); !slices.Equal(got, want) {
+			t.Errorf("Counter.AppendTokens(%.20q) differs", in)
+		}
+	}
+	long := []byte(strings.Repeat("a", 1<<20))
+	c.Count(long)
+	if n := testing.AllocsPerRun(5, func() { c.Count(long) }); n != 0 {
+		t.Errorf("Counter.Count(1 MiB letter): %v allocs/run", n)
+	}
+}
+
 // TestWorstCases runs the inputs that make naive BPE quadratic; their cost is
 // shown by BenchmarkWorstCase, this checks the results agree.
 func TestWorstCases(t *testing.T) {

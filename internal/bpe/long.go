@@ -25,34 +25,33 @@ func (b *bucket) empty() bool { return b.head == len(b.run) && len(b.extra) == 0
 // rankQueue is a priority queue of (rank, offset), lowest rank then lowest
 // offset first.
 type rankQueue struct {
-	ranks   []uint64         // min-heap of rank<<32 | bucket index
-	index   map[uint32]int32 // rank -> bucket index, for ranks in the heap
+	ranks   []uint64 // min-heap of rank<<32 | bucket index
+	index   []int32  // rank -> bucket index, -1 if the rank is not queued
 	buckets []bucket
 	free    []int32 // unused bucket indexes
-	// The bucket of the last push: pushes come in runs of one rank.
-	lastRank   uint32
-	lastBucket int32
 }
 
-func (q *rankQueue) reset() {
-	q.ranks = q.ranks[:0]
-	if q.index == nil {
-		q.index = make(map[uint32]int32)
+// reset empties q for a table of nRanks ranks.
+func (q *rankQueue) reset(nRanks int) {
+	for _, e := range q.ranks {
+		q.index[uint32(e>>32)] = -1
 	}
-	clear(q.index)
+	q.ranks = q.ranks[:0]
+	if len(q.index) < nRanks {
+		q.index = make([]int32, nRanks)
+		for i := range q.index {
+			q.index[i] = -1
+		}
+	}
 	q.free = q.free[:0]
-	q.lastRank = NoRank
 	for i := range q.buckets {
 		q.free = append(q.free, int32(i))
 	}
 }
 
 func (q *rankQueue) push(r uint32, p int32) {
-	bi, ok := q.lastBucket, r == q.lastRank
-	if !ok {
-		bi, ok = q.index[r]
-	}
-	if !ok {
+	bi := q.index[r]
+	if bi < 0 {
 		if n := len(q.free); n > 0 {
 			bi = q.free[n-1]
 			q.free = q.free[:n-1]
@@ -65,7 +64,6 @@ func (q *rankQueue) push(r uint32, p int32) {
 		q.index[r] = bi
 		q.ranks = push(q.ranks, uint64(r)<<32|uint64(bi))
 	}
-	q.lastRank, q.lastBucket = r, bi
 	b := &q.buckets[bi]
 	if b.head == len(b.run) {
 		b.run, b.head = b.run[:0], 0
@@ -99,34 +97,34 @@ func (q *rankQueue) pop() (r uint32, p int32, ok bool) {
 		if last > 0 {
 			siftDown(q.ranks, 0)
 		}
-		delete(q.index, r)
+		q.index[r] = -1
 		q.free = append(q.free, bi)
-		if q.lastRank == r {
-			q.lastRank = NoRank
-		}
 	}
 	return r, p, true
 }
 
-// mergeLong is byte_pair_merge for long pieces. On return m.next links the
+// node is one part of a piece being merged, by its start offset.
+type node struct {
+	next, prev int32  // neighbouring parts; next == len(piece) ends the list
+	pair       uint32 // rank of this part joined with the next, NoRank if none
+}
+
+// mergeLong is byte_pair_merge for long pieces. On return m.nodes links the
 // final parts from offset 0; it returns their number.
 func (m *Merger) mergeLong(piece []byte) int {
 	n := int32(len(piece))
-	if cap(m.next) < int(n)+1 {
-		m.next = make([]int32, n+1)
-		m.prev = make([]int32, n+1)
-		m.pair = make([]uint32, n+1)
+	if cap(m.nodes) < int(n)+1 {
+		m.nodes = make([]node, n+1)
 	}
-	next, prev, pair := m.next[:n+1], m.prev[:n+1], m.pair[:n+1]
+	nodes := m.nodes[:n+1]
 	t := m.t
 	q := &m.queue
-	q.reset()
+	q.reset(len(t.offs) - 1)
 	for i := int32(0); i < n; i++ {
-		next[i], prev[i] = i+1, i-1
-		pair[i] = NoRank
+		nodes[i] = node{next: i + 1, prev: i - 1, pair: NoRank}
 		if i+1 < n {
 			if r := t.Rank(piece[i : i+2]); r != NoRank {
-				pair[i] = r
+				nodes[i].pair = r
 				q.push(r, i)
 			}
 		}
@@ -137,29 +135,29 @@ func (m *Merger) mergeLong(piece []byte) int {
 		if !ok {
 			break
 		}
-		if pair[p] != r {
+		np := &nodes[p]
+		if np.pair != r {
 			continue // stale: the part was merged away or its pair changed
 		}
-		q2 := next[p]
-		nq := next[q2]
-		next[p] = nq
-		if nq < n {
-			prev[nq] = p
-		}
-		pair[q2] = NoRank
+		q2 := np.next
+		nq := nodes[q2].next
+		np.next = nq
+		nodes[q2].pair = NoRank
+		np.pair = NoRank
 		parts--
-		pair[p] = NoRank
 		if nq < n {
-			if r := t.Rank(piece[p:next[nq]]); r != NoRank {
-				pair[p] = r
+			nodes[nq].prev = p
+			if r := t.Rank(piece[p:nodes[nq].next]); r != NoRank {
+				np.pair = r
 				q.push(r, p)
 			}
 		}
 		if p > 0 {
-			pp := prev[p]
-			pair[pp] = t.Rank(piece[pp:nq])
-			if pair[pp] != NoRank {
-				q.push(pair[pp], pp)
+			pp := np.prev
+			r := t.Rank(piece[pp:nq])
+			nodes[pp].pair = r
+			if r != NoRank {
+				q.push(r, pp)
 			}
 		}
 	}

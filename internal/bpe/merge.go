@@ -8,8 +8,9 @@ package bpe
 //     fixed-size arrays on the stack: a linear scan for the lowest-ranked pair,
 //     then a shift. It is quadratic in the piece length, which is cheaper than
 //     a heap for the short pieces that dominate real text.
-//   - Longer pieces use a binary heap of (rank, offset) pairs over a doubly
-//     linked list of parts, with lazy deletion: O(n log n) in the piece length,
+//   - Longer pieces use a priority queue of (rank, offset) pairs over a doubly
+//     linked list of parts, with lazy deletion (long.go): O(n log n) in the
+//     piece length at worst,
 //     so 1 MB without a space costs tens of milliseconds, not hours. Ties on
 //     rank pop the leftmost pair first, exactly like tiktoken's linear scan.
 //   - Pairs longer than the longest token are rejected before hashing.
@@ -27,10 +28,7 @@ const smallMax = 48
 // Table it reads may be shared.
 type Merger struct {
 	t     *Table
-	next  []int32  // next part start, by part start; len(piece) ends the list
-	prev  []int32  // previous part start, by part start
-	pair  []uint32 // rank of the pair starting at a part, NoRank if none
-	heap  []uint64 // rank<<32 | part start; stale entries are skipped on pop
+	nodes []node // the parts of a long piece, by start offset
 	queue rankQueue
 	cache *pieceCache
 	toks  []uint32 // scratch for small
@@ -53,7 +51,7 @@ func (m *Merger) Append(dst []uint32, piece []byte) []uint32 {
 	}
 	m.mergeLong(piece)
 	for p := int32(0); int(p) < len(piece); {
-		q := m.next[p]
+		q := m.nodes[p].next
 		dst = append(dst, m.t.Rank(piece[p:q]))
 		p = q
 	}
@@ -135,74 +133,6 @@ func (m *Merger) mergeSmall(piece []byte, starts *[smallMax + 1]uint8) int {
 		}
 	}
 	return parts
-}
-
-// mergeHeap is byte_pair_merge in O(n log n). On return m.next links the
-// final parts from offset 0; it returns their number.
-func (m *Merger) mergeHeap(piece []byte) int {
-	n := int32(len(piece))
-	if cap(m.next) < int(n)+1 {
-		m.next = make([]int32, n+1)
-		m.prev = make([]int32, n+1)
-		m.pair = make([]uint32, n+1)
-	}
-	next, prev, pair := m.next[:n+1], m.prev[:n+1], m.pair[:n+1]
-	t := m.t
-	h := m.heap[:0]
-	for i := int32(0); i < n; i++ {
-		next[i], prev[i] = i+1, i-1
-		pair[i] = NoRank
-		if i+1 < n {
-			if r := t.Rank(piece[i : i+2]); r != NoRank {
-				pair[i] = r
-				h = append(h, uint64(r)<<32|uint64(i))
-			}
-		}
-	}
-	heapify(h)
-	parts := int(n)
-	for len(h) > 0 {
-		top, last := h[0], len(h)-1
-		h[0] = h[last]
-		h = h[:last]
-		if last > 0 {
-			siftDown(h, 0)
-		}
-		r, p := uint32(top>>32), int32(uint32(top))
-		if pair[p] != r {
-			continue // stale: the part was merged away or its pair changed
-		}
-		q := next[p]
-		nq := next[q]
-		next[p] = nq
-		if nq < n {
-			prev[nq] = p
-		}
-		pair[q] = NoRank
-		parts--
-		pair[p] = NoRank
-		if nq < n {
-			if r := t.Rank(piece[p:next[nq]]); r != NoRank {
-				pair[p] = r
-				h = push(h, uint64(r)<<32|uint64(p))
-			}
-		}
-		if p > 0 {
-			pp := prev[p]
-			pair[pp] = t.Rank(piece[pp:nq])
-			if pair[pp] != NoRank {
-				h = push(h, uint64(pair[pp])<<32|uint64(pp))
-			}
-		}
-	}
-	m.heap = h
-	return parts
-}
-
-func heapify(h []uint64) {
-	for i := len(h)/2 - 1; i >= 0; i-- {
-		siftDown(h, i)
-	}
 }
 
 func siftDown(h []uint64, i int) {

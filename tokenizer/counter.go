@@ -1,0 +1,33 @@
+package tokenizer
+
+import "github.com/tokcount/tokcount/internal/bpe"
+
+// Counter counts and encodes with one encoding on one goroutine. It owns its
+// scratch space and piece cache, which persist between calls: unlike the
+// pooled scratch behind Encoding.Count, which the runtime may drop at any
+// garbage collection, a Counter stays warm for as long as it lives. Pipelines
+// give each worker goroutine its own.
+//
+// A Counter is not safe for concurrent use. After warm-up, Count does not
+// allocate (invalid UTF-8 aside) and AppendTokens allocates only to grow dst.
+type Counter struct {
+	enc *Encoding
+	w   *worker
+}
+
+// NewCounter returns a Counter for e.
+func (e *Encoding) NewCounter() *Counter {
+	return &Counter{enc: e, w: &worker{merger: bpe.NewMerger(e.table)}}
+}
+
+// Encoding returns the encoding the counter uses.
+func (c *Counter) Encoding() *Encoding { return c.enc }
+
+// Count returns the number of tokens of text, as Encoding.CountBytes does.
+func (c *Counter) Count(text []byte) int { return c.enc.count(c.w, text) }
+
+// AppendTokens appends the tokens of text to dst, as Encoding.AppendTokens
+// does.
+func (c *Counter) AppendTokens(dst []uint32, text []byte) []uint32 {
+	return c.enc.appendTokens(c.w, dst, text)
+}
