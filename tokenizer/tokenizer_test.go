@@ -3,6 +3,7 @@ package tokenizer_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -274,4 +275,33 @@ func FuzzEncode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestConcurrent counts and encodes from many goroutines at once (run with
+// -race to check the sharing).
+func TestConcurrent(t *testing.T) {
+	enc := tokenizer.MustGet("cl100k_base")
+	texts := []string{"hello world", strings.Repeat("concurrency ", 500), strings.Repeat("z", 5000), "<|endoftext|>\xff"}
+	want := make([]int, len(texts))
+	for i, s := range texts {
+		want[i] = len(enc.Encode(s))
+	}
+	done := make(chan error)
+	for g := 0; g < 8; g++ {
+		go func() {
+			var err error
+			for i := 0; i < 50 && err == nil; i++ {
+				k := (g + i) % len(texts)
+				if n := enc.Count(texts[k]); n != want[k] {
+					err = fmt.Errorf("goroutine %d: Count(%d) = %d, want %d", g, k, n, want[k])
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
 }
