@@ -17,6 +17,9 @@ import (
 func benchCorpora(b *testing.B) map[string][]byte {
 	b.Helper()
 	root := runtime.GOROOT()
+	if dir := os.Getenv("TOKCOUNT_BENCH_GOROOT"); dir != "" {
+		root = dir // a copy of the two folders used below, where Go is not installed
+	}
 	english, err := os.ReadFile(filepath.Join(root, "src", "testdata", "Isaac.Newton-Opticks.txt"))
 	if err != nil {
 		b.Skip("Go distribution testdata not found:", err)
@@ -136,12 +139,16 @@ func BenchmarkLoad(b *testing.B) {
 	}
 }
 
-// BenchmarkCountParallel counts 8 MB of English with 1 and 2 goroutines.
+// BenchmarkCountParallel counts 32 MB of English with 1, 2, 4 … goroutines,
+// up to GOMAXPROCS.
 func BenchmarkCountParallel(b *testing.B) {
 	english := benchCorpora(b)["english"]
-	text := bytes.Repeat(english, (8<<20)/len(english)+1)[:8<<20]
+	text := bytes.Repeat(english, (32<<20)/len(english)+1)[:32<<20]
 	enc := tokenizer.MustGet("o200k_base")
-	for _, w := range []int{1, 2} {
+	for _, w := range []int{1, 2, 4, 8, 16} {
+		if w > runtime.GOMAXPROCS(0) {
+			break
+		}
 		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
 			b.SetBytes(int64(len(text)))
 			b.ReportAllocs()
