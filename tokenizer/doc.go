@@ -23,7 +23,10 @@
 // # Concurrency and allocation
 //
 // An *Encoding is immutable and safe for concurrent use. Count and CountBytes
-// do not allocate once the encoding is warm (scratch buffers come from a
-// per-encoding pool); the only exception is invalid UTF-8, which needs a
-// temporary valid copy. AppendTokens allocates only to grow dst.
+// do not allocate once the encoding is warm: their scratch buffers come from
+// a per-encoding sync.Pool. Two exceptions: invalid UTF-8 needs a temporary
+// valid copy, and a garbage collection may empty the pool, after which the
+// next call allocates its scratch (and piece cache) again. A Counter owns its
+// scratch and never loses it; long-lived worker goroutines should use one.
+// AppendTokens allocates only to grow dst.
 package tokenizer
