@@ -2,9 +2,24 @@ package tokenizer
 
 import "fmt"
 
+// UnknownTokenError is the error of Decode for an id that is neither a token
+// nor a special token of the encoding. It matches ErrUnknownToken.
+type UnknownTokenError struct {
+	Encoding string
+	ID       uint32
+	Index    int // position of the id in the slice given to Decode
+}
+
+func (e *UnknownTokenError) Error() string {
+	return fmt.Sprintf("%v: %d at index %d (%s)", ErrUnknownToken, e.ID, e.Index, e.Encoding)
+}
+
+// Is reports whether target is ErrUnknownToken.
+func (e *UnknownTokenError) Is(target error) bool { return target == ErrUnknownToken }
+
 // Decode returns the bytes of tokens: the concatenated token bytes, with
 // special ids as their text. Ids may split a UTF-8 sequence; the bytes are
-// returned as they are. An unknown id is an error wrapping ErrUnknownToken.
+// returned as they are. An unknown id is an *UnknownTokenError.
 func (e *Encoding) Decode(tokens []uint32) ([]byte, error) {
 	return e.AppendDecode(nil, tokens)
 }
@@ -19,7 +34,7 @@ func (e *Encoding) AppendDecode(dst []byte, tokens []uint32) ([]byte, error) {
 		}
 		text, ok := e.specialText(id)
 		if !ok {
-			return dst, fmt.Errorf("%w: %d at index %d (%s)", ErrUnknownToken, id, i, e.name)
+			return dst, &UnknownTokenError{Encoding: e.name, ID: id, Index: i}
 		}
 		dst = append(dst, text...)
 	}

@@ -100,8 +100,10 @@ func TestDecode(t *testing.T) {
 		t.Errorf("pieces join to %q", got)
 	}
 	for _, bad := range []uint32{100256, 100261, 1 << 30} {
-		if _, err := enc.Decode([]uint32{15339, bad}); !errors.Is(err, tokenizer.ErrUnknownToken) {
-			t.Errorf("Decode(%d) = %v, want ErrUnknownToken", bad, err)
+		_, err := enc.Decode([]uint32{15339, bad})
+		var ute *tokenizer.UnknownTokenError
+		if !errors.Is(err, tokenizer.ErrUnknownToken) || !errors.As(err, &ute) || ute.ID != bad || ute.Index != 1 {
+			t.Errorf("Decode(%d) = %v, want an UnknownTokenError for id %d at index 1", bad, err, bad)
 		}
 	}
 	p50k := tokenizer.MustGet("p50k_base")
