@@ -17,7 +17,7 @@ type Counter struct {
 
 // NewCounter returns a Counter for e.
 func (e *Encoding) NewCounter() *Counter {
-	return &Counter{enc: e, w: &worker{merger: bpe.NewMerger(e.table)}}
+	return &Counter{enc: e, w: &worker{merger: bpe.NewMerger(e.table, bpe.CacheSlots)}}
 }
 
 // Encoding returns the encoding the counter uses.

@@ -4,6 +4,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/tokcount/tokcount/internal/bpe"
 	"github.com/tokcount/tokcount/internal/pretok"
 )
 
@@ -23,7 +24,7 @@ func (e *Encoding) AppendTokens(dst []uint32, text []byte) []uint32 {
 }
 
 func (e *Encoding) appendTokens(w *worker, dst []uint32, text []byte) []uint32 {
-	text = w.validText(text)
+	text = w.prepare(text)
 	if e.allowed == nil {
 		dst = e.appendOrdinary(w, dst, text)
 	} else {
@@ -57,7 +58,7 @@ func (e *Encoding) CountBytes(text []byte) int {
 }
 
 func (e *Encoding) count(w *worker, text []byte) int {
-	text = w.validText(text)
+	text = w.prepare(text)
 	n := 0
 	if e.allowed == nil {
 		n = e.countOrdinary(w, text)
@@ -106,9 +107,16 @@ func (c *core) countOrdinary(w *worker, text []byte) int {
 	return n
 }
 
-// validText returns text, or its WHATWG-replaced copy if it is not valid
-// UTF-8.
-func (w *worker) validText(text []byte) []byte {
+// largeText is the input size from which a pooled worker's small piece cache
+// is traded for a full one: the allocation is then small beside the work.
+const largeText = 256 << 10
+
+// prepare readies w for text and returns the text to tokenize: text itself,
+// or its WHATWG-replaced copy if it is not valid UTF-8.
+func (w *worker) prepare(text []byte) []byte {
+	if len(text) >= largeText {
+		w.merger.GrowCache(bpe.CacheSlots)
+	}
 	if utf8.Valid(text) {
 		return text
 	}

@@ -96,7 +96,7 @@ func newEncoding(o Options, table *bpe.Table) (*Encoding, error) {
 		c.nVocab = max(c.nVocab, int(s.ID)+1)
 	}
 	c.all = newSpecialSet(c.specials)
-	c.workers.New = func() any { return &worker{merger: bpe.NewMerger(table)} }
+	c.workers.New = func() any { return &worker{merger: bpe.NewMerger(table, bpe.SmallCacheSlots)} }
 	// The pool is the scratch space of Count and AppendTokens; Counter is
 	// the pool-free form for long-lived workers.
 	return &Encoding{core: c}, nil

@@ -69,7 +69,7 @@ func TestMergeMatchesReference(t *testing.T) {
 	alphabets := []string{"ab", "abcdefghijklmnopqrstuvwxyz", " =-_*#", "0123456789", "éà中文😀"}
 	for name, tb := range tables(t) {
 		t.Run(name, func(t *testing.T) {
-			m := NewMerger(tb)
+			m := NewMerger(tb, CacheSlots)
 			for range 3000 {
 				alpha := alphabets[r.IntN(len(alphabets))]
 				n := 1 + r.IntN(2*smallMax+20) // both kernels
@@ -102,13 +102,13 @@ func FuzzMerge(f *testing.F) {
 			return
 		}
 		tb := tables(t)["o200k_base"]
-		checkMerge(t, tb, NewMerger(tb), piece)
+		checkMerge(t, tb, NewMerger(tb, CacheSlots), piece)
 	})
 }
 
 func TestMergerAllocs(t *testing.T) {
 	tb := tables(t)["cl100k_base"]
-	m := NewMerger(tb)
+	m := NewMerger(tb, CacheSlots)
 	long := bytes.Repeat([]byte("xyz"), 10000)
 	m.Count(long)
 	for _, piece := range [][]byte{[]byte("hello"), []byte("antidisestablishmentarianism"), long} {

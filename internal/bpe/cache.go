@@ -2,7 +2,7 @@ package bpe
 
 // pieceCache remembers the tokens of recent pieces that needed merging (a
 // piece that is a whole token costs one lookup and is never cached). It is
-// direct-mapped and bounded: cacheSlots entries of at most cacheMaxPiece
+// direct-mapped and bounded: a fixed number of entries of at most cacheMaxPiece
 // bytes and cacheMaxTokens tokens; a new piece evicts the old one in its
 // slot. It belongs to one Merger, so it needs no locks.
 //
@@ -14,11 +14,22 @@ package bpe
 // and ~190 MB/s on prose; 32,768 slots or 64-byte entries (7 tokens) were no
 // better overall.
 type pieceCache struct {
-	entries [cacheSlots]cacheEntry
+	entries []cacheEntry // a power of two
+	mask    uint64
+}
+
+// Cache sizes, in entries of 80 bytes: the default for a long-lived Merger,
+// and a smaller one for short-lived ones (see NewMerger).
+const (
+	CacheSlots      = 16384
+	SmallCacheSlots = 1024
+)
+
+func newPieceCache(slots int) *pieceCache {
+	return &pieceCache{entries: make([]cacheEntry, slots), mask: uint64(slots - 1)}
 }
 
 const (
-	cacheSlots     = 16384
 	cacheMaxPiece  = 24
 	cacheMaxTokens = 10
 )
@@ -33,7 +44,7 @@ type cacheEntry struct {
 
 // lookup returns the entry for piece with hash h, or nil.
 func (c *pieceCache) lookup(piece []byte, h uint64) *cacheEntry {
-	e := &c.entries[h&(cacheSlots-1)]
+	e := &c.entries[h&c.mask]
 	if e.hash == h && int(e.n) == len(piece) && string(e.piece[:e.n]) == string(piece) {
 		return e
 	}
@@ -45,7 +56,7 @@ func (c *pieceCache) store(piece []byte, h uint64, toks []uint32) {
 	if len(piece) > cacheMaxPiece || len(toks) > cacheMaxTokens {
 		return
 	}
-	e := &c.entries[h&(cacheSlots-1)]
+	e := &c.entries[h&c.mask]
 	e.hash, e.n, e.ntok = h, uint8(len(piece)), uint8(len(toks))
 	copy(e.piece[:], piece)
 	copy(e.toks[:], toks)

@@ -27,15 +27,28 @@ const smallMax = 48
 // A Merger is not safe for concurrent use: give each goroutine its own. The
 // Table it reads may be shared.
 type Merger struct {
-	t     *Table
-	nodes []node // the parts of a long piece, by start offset
-	queue rankQueue
-	cache *pieceCache
-	toks  []uint32 // scratch for small
+	t          *Table
+	nodes      []node // the parts of a long piece, by start offset
+	queue      rankQueue
+	cache      *pieceCache
+	cacheSlots int
+	toks       []uint32 // scratch for small
 }
 
-// NewMerger returns a Merger over t.
-func NewMerger(t *Table) *Merger { return &Merger{t: t, toks: make([]uint32, 0, smallMax)} }
+// NewMerger returns a Merger over t whose piece cache (allocated on first
+// use) has cacheSlots entries, a power of two: CacheSlots for a long-lived
+// merger, SmallCacheSlots where a merger may be dropped and made again often.
+func NewMerger(t *Table, cacheSlots int) *Merger {
+	return &Merger{t: t, cacheSlots: cacheSlots, toks: make([]uint32, 0, smallMax)}
+}
+
+// GrowCache makes the piece cache at least slots entries (a power of two),
+// dropping what it holds if it has to grow.
+func (m *Merger) GrowCache(slots int) {
+	if m.cacheSlots < slots {
+		m.cacheSlots, m.cache = slots, nil
+	}
+}
 
 // Table returns the table the merger reads.
 func (m *Merger) Table() *Table { return m.t }
@@ -74,7 +87,7 @@ func (m *Merger) Count(piece []byte) int {
 // the piece cache if it is there. The result is valid until the next call.
 func (m *Merger) small(piece []byte) []uint32 {
 	if m.cache == nil {
-		m.cache = new(pieceCache)
+		m.cache = newPieceCache(m.cacheSlots)
 	}
 	var h uint64
 	if len(piece) <= cacheMaxPiece {
