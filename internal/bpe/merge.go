@@ -32,6 +32,7 @@ type Merger struct {
 	queue      rankQueue
 	cache      *pieceCache
 	cacheSlots int
+	short      []shortEntry // recent pieces of 3 to 8 bytes and their ranks
 	toks       []uint32 // scratch for small
 }
 
@@ -46,7 +47,7 @@ func NewMerger(t *Table, cacheSlots int) *Merger {
 // dropping what it holds if it has to grow.
 func (m *Merger) GrowCache(slots int) {
 	if m.cacheSlots < slots {
-		m.cacheSlots, m.cache = slots, nil
+		m.cacheSlots, m.cache, m.short = slots, nil, nil
 	}
 }
 
@@ -71,9 +72,38 @@ func (m *Merger) Append(dst []uint32, piece []byte) []uint32 {
 	return dst
 }
 
+// shortEntry remembers the rank (or NoRank) of a piece of 3 to 8 bytes.
+type shortEntry struct {
+	key  uint64
+	n    uint32
+	rank uint32
+}
+
+// shortSlots sizes the rank cache of short pieces that Count consults before
+// the rank table: 512 KiB, which stays in a core's L2 cache where the table
+// (8 MiB for o200k_base) does not. Thread CPU time, same run: +5-6% on
+// English and Go source in both cl100k_base and o200k_base. Only mergers
+// with the full piece cache (Counters, large texts) have it.
+const shortSlots = 1 << 15
+
 // Count returns the number of tokens of piece. It does not allocate once the
 // scratch buffers have grown to the piece length.
 func (m *Merger) Count(piece []byte) int {
+	if n := len(piece); n >= 3 && n <= 8 && m.cacheSlots >= CacheSlots {
+		if m.short == nil {
+			m.short = make([]shortEntry, shortSlots)
+		}
+		k := key(piece)
+		h := hashKey(piece, k)
+		e := &m.short[h&(shortSlots-1)]
+		if e.key != k || e.n != uint32(n) {
+			e.key, e.n, e.rank = k, uint32(n), m.t.rankHashed(piece, k, h)
+		}
+		if e.rank != NoRank {
+			return 1
+		}
+		return len(m.small(piece))
+	}
 	if len(piece) <= 1 || m.t.Rank(piece) != NoRank {
 		return min(len(piece), 1)
 	}

@@ -97,7 +97,13 @@ func (t *Table) Rank(b []byte) uint32 {
 		return NoRank
 	}
 	k := key(b)
-	for i := hashKey(b, k) & t.mask; ; i = (i + 1) & t.mask {
+	return t.rankHashed(b, k, hashKey(b, k))
+}
+
+// rankHashed is Rank for 3 <= len(b) <= maxLen, with b's key and hash.
+func (t *Table) rankHashed(b []byte, k, h uint64) uint32 {
+	n := len(b)
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		s := &t.slots[i]
 		if s.key == k && s.n == uint32(n) {
 			if n <= 8 {
