@@ -33,7 +33,7 @@ type Merger struct {
 	cache      *pieceCache
 	cacheSlots int
 	short      []shortEntry // recent pieces of 3 to 8 bytes and their ranks
-	toks       []uint32 // scratch for small
+	toks       []uint32     // scratch for small
 }
 
 // NewMerger returns a Merger over t whose piece cache (allocated on first
