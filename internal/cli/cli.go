@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokcount/tokcount/internal/recount"
 	"github.com/tokcount/tokcount/internal/source"
 	"github.com/tokcount/tokcount/tokenizer"
 	"github.com/tokcount/tokcount/vocab"
@@ -87,6 +88,10 @@ func (e *env) run(ctx context.Context, args []string) int {
 			return e.runEncodings(args[1:])
 		case "verify":
 			return e.runVerify(ctx, args[1:])
+		case "recount":
+			return recount.Main(ctx, args[1:], e.stdin, e.stdout, e.stderr)
+		case "merge":
+			return recount.MergeMain(ctx, args[1:], e.stdin, e.stdout, e.stderr)
 		case "help":
 			return e.runHelp(ctx, args[1:])
 		}
@@ -100,10 +105,10 @@ func (e *env) runHelp(ctx context.Context, args []string) int {
 		return ExitOK
 	}
 	switch args[0] {
-	case "encode", "decode", "encodings", "verify":
+	case "encode", "decode", "encodings", "verify", "recount", "merge":
 		return e.run(ctx, []string{args[0], "--help"})
 	}
-	e.printf(e.stderr, "tokcount: help: unknown command %q (commands: encode, decode, encodings, verify)\n", args[0])
+	e.printf(e.stderr, "tokcount: help: unknown command %q (commands: encode, decode, encodings, verify, recount, merge)\n", args[0])
 	return ExitUsage
 }
 
@@ -279,6 +284,9 @@ Commands:
   encodings   list the encodings: vocabulary size, SHA-256 of the ranks, models
   verify      check the embedded vocabularies against their SHA-256 and run
               golden vectors from the reference through the tokenizer
+  recount     recount the tokens of LLM request logs (JSONL, gzip, zstd) next
+              to the billed usage
+  merge       combine 'recount --output json' results of shards into one
 Run 'tokcount COMMAND --help' for the flags of a command.
 
 Examples:
@@ -294,6 +302,7 @@ Exit status:
      are still counted and printed), or the output could not be written
   2  usage error: bad flag or argument, unknown encoding or model
   3  verify found a mismatch
+  4  recount --strict: a line was rejected
 
 Notes:
   Inputs are read in blocks of about 1 MiB, cut only where the count cannot

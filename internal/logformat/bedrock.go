@@ -1,0 +1,451 @@
+package logformat
+
+import (
+	"strings"
+
+	"github.com/tokcount/tokcount/internal/jsonl"
+)
+
+// Amazon Bedrock model invocation logs (see testdata/README.md): one
+// record per call, {"schemaType": "ModelInvocationLog", "timestamp",
+// "accountId", "region", "requestId", "operation", "modelId", "input":
+// {"inputContentType", "inputBodyJson", "inputTokenCount",
+// "cacheReadInputTokenCount", "cacheWriteInputTokenCount"}, "output":
+// {"outputContentType", "outputBodyJson", "outputTokenCount"}}.
+//
+// The billed figures are the envelope's token counts. A body too large to
+// log inline is written to S3 and replaced by input.inputBodyS3Path or
+// output.outputBodyS3Path: such a record is reported as not recountable,
+// never as zero tokens. The bodies are the model's own request and
+// response: Converse (and Amazon Nova) messages, Anthropic Messages,
+// OpenAI chat (gpt-oss), Meta Llama, Mistral, Cohere, AI21 and Amazon Titan
+// bodies; a streamed response is logged as the array of its chunks.
+
+// isBedrock recognizes an invocation log record.
+func isBedrock(root jsonl.Value) bool {
+	if string(str(root, "schemaType")) == "ModelInvocationLog" {
+		return true
+	}
+	return root.Get("modelId").Kind() == jsonl.String &&
+		(root.Get("input").Kind() == jsonl.Object || root.Get("output").Kind() == jsonl.Object)
+}
+
+func (x *Extractor) bedrock(root jsonl.Value) error {
+	r := &x.rec
+	r.Format = FormatBedrock
+	r.ID = str(root, "requestId")
+	r.Account = str(root, "accountId")
+	r.Timestamp = str(root, "timestamp")
+	r.Model, r.ModelPath = str(root, "modelId"), "modelId"
+	if len(r.Model) == 0 {
+		return errMissing("modelId")
+	}
+	in, out := root.Get("input"), root.Get("output")
+	for _, o := range []struct {
+		v    jsonl.Value
+		name string
+	}{{in, "input"}, {out, "output"}} {
+		if o.v.Exists() && !o.v.IsNull() && o.v.Kind() != jsonl.Object {
+			return errBad(o.name, "a %s, not an object", o.v.Kind())
+		}
+	}
+
+	// Billed: the envelope's counts.
+	b := &r.Billed
+	var err error
+	if b.Input, err = usageField(in, "inputTokenCount", "input"); err != nil {
+		return err
+	}
+	if b.CacheRead, err = usageField(in, "cacheReadInputTokenCount", "input"); err != nil {
+		return err
+	}
+	if b.CacheWrite, err = usageField(in, "cacheWriteInputTokenCount", "input"); err != nil {
+		return err
+	}
+	if b.Output, err = usageField(out, "outputTokenCount", "output"); err != nil {
+		return err
+	}
+	operation := str(root, "operation")
+	model := string(r.Model) // small; one allocation per Bedrock record
+
+	var why []string
+	if code := str(root, "errorCode"); len(code) > 0 {
+		why = append(why, "invocation failed ("+string(clip(code, 80))+")")
+	}
+	inBody := in.Get("inputBodyJson")
+	switch {
+	case in.Has("inputBodyS3Path") && (!inBody.Exists() || inBody.IsNull()):
+		why = append(why, "input body moved to S3 (input.inputBodyS3Path)")
+	case inBody.Kind() == jsonl.Object:
+		r.HasInput = true
+		if w := x.bedrockInput(inBody, operation, model); w != "" {
+			why = append(why, w)
+		}
+	case inBody.Exists() && !inBody.IsNull():
+		why = append(why, "input.inputBodyJson is a "+inBody.Kind().String()+", not a JSON body")
+	}
+	outBody := out.Get("outputBodyJson")
+	switch {
+	case out.Has("outputBodyS3Path") && (!outBody.Exists() || outBody.IsNull()):
+		why = append(why, "output body moved to S3 (output.outputBodyS3Path)")
+	case outBody.Kind() == jsonl.Object || outBody.Kind() == jsonl.Array:
+		r.HasOutput = true
+		if w := x.bedrockOutput(outBody, model); w != "" {
+			why = append(why, w)
+		}
+	case outBody.Exists() && !outBody.IsNull():
+		why = append(why, "output.outputBodyJson is a "+outBody.Kind().String()+", not a JSON body")
+	}
+	if u := outBody.Get("usage"); u.Kind() == jsonl.Object {
+		b.Raw, b.RawPath = u, "output.outputBodyJson.usage"
+	}
+	if len(why) > 0 {
+		r.NotRecountable = strings.Join(why, "; ")
+	}
+	return nil
+}
+
+// isConverseContent reports content blocks in the Converse shape (keyed by
+// block kind, {"text": ...}, without a "type").
+func isConverseContent(msgs jsonl.Value) bool {
+	converse := false
+	msgs.Elems(func(_ int, m jsonl.Value) bool {
+		c := m.Get("content")
+		if c.Kind() != jsonl.Array || c.Len() == 0 {
+			return true
+		}
+		first := c.Index(0)
+		converse = first.Kind() == jsonl.Object && !first.Has("type")
+		return false
+	})
+	return converse
+}
+
+// bedrockInput reads an input body; it returns a reason when the body's
+// shape is unknown.
+func (x *Extractor) bedrockInput(body jsonl.Value, operation []byte, model string) string {
+	op := string(operation)
+	switch {
+	case body.Has("messages") || op == "Converse" || op == "ConverseStream":
+		msgs := body.Get("messages")
+		switch {
+		case op == "Converse" || op == "ConverseStream" || body.Has("inferenceConfig") || body.Has("toolConfig") || isConverseContent(msgs):
+			x.converseRequest(body)
+		case body.Has("anthropic_version") || strings.Contains(model, "anthropic."):
+			if err := x.anthropicRequest(body); err != nil {
+				return "input body: " + err.Error()
+			}
+		default:
+			if err := x.chatRequest(body); err != nil {
+				return "input body: " + err.Error()
+			}
+		}
+	case body.Has("prompt"):
+		x.add(Input, Text, str(body, "prompt"))
+	case body.Has("inputText"):
+		x.add(Input, Text, str(body, "inputText"))
+	case body.Has("message"):
+		// Cohere Command R.
+		x.add(Input, System, str(body, "preamble"))
+		body.Get("chat_history").Elems(func(_ int, m jsonl.Value) bool {
+			kind := User
+			if string(str(m, "role")) == "CHATBOT" {
+				kind = Assistant
+			}
+			x.add(Input, kind, str(m, "message"))
+			return true
+		})
+		x.add(Input, User, str(body, "message"))
+		x.rec.Items.Documents += int64(body.Get("documents").Len())
+	case body.Has("texts"):
+		// Cohere Embed.
+		x.textOrTexts(Input, Text, body.Get("texts"))
+	default:
+		x.rec.HasInput = false
+		return "input body of unknown shape"
+	}
+	return ""
+}
+
+// bedrockOutput reads an output body or a streamed one (an array of
+// chunks); it returns a reason when the shape is unknown.
+func (x *Extractor) bedrockOutput(body jsonl.Value, model string) string {
+	if body.Kind() == jsonl.Array {
+		return x.bedrockStream(body)
+	}
+	switch {
+	case body.Get("output").Get("message").Kind() == jsonl.Object:
+		// Converse, and Amazon Nova's InvokeModel body.
+		x.converseBlocks(Output, OutputText, body.Get("output").Get("message").Get("content"))
+	case string(str(body, "type")) == "message":
+		x.anthropicBlocks(Output, OutputText, body.Get("content"))
+		if len(x.rec.ID) == 0 {
+			x.rec.ID = str(body, "id")
+		}
+	case body.Has("choices"):
+		// OpenAI chat (gpt-oss), AI21 Jamba, Mistral chat.
+		body.Get("choices").Elems(func(_ int, c jsonl.Value) bool {
+			m := c.Get("message")
+			x.chatContent(Output, OutputText, m.Get("content"))
+			x.toolCalls(Output, m)
+			x.add(Output, OutputText, str(c, "text"))
+			return true
+		})
+	case body.Has("generation"):
+		x.add(Output, OutputText, str(body, "generation")) // Meta Llama
+	case body.Has("outputs"):
+		body.Get("outputs").Elems(func(_ int, o jsonl.Value) bool { // Mistral
+			x.add(Output, OutputText, str(o, "text"))
+			return true
+		})
+	case body.Has("results"):
+		body.Get("results").Elems(func(_ int, o jsonl.Value) bool { // Amazon Titan
+			x.add(Output, OutputText, str(o, "outputText"))
+			return true
+		})
+	case body.Has("generations"):
+		body.Get("generations").Elems(func(_ int, o jsonl.Value) bool { // Cohere Command
+			x.add(Output, OutputText, str(o, "text"))
+			return true
+		})
+	case body.Has("completions"):
+		body.Get("completions").Elems(func(_ int, o jsonl.Value) bool { // AI21 Jurassic
+			x.add(Output, OutputText, str(o.Get("data"), "text"))
+			return true
+		})
+	case body.Has("completion"):
+		x.add(Output, OutputText, str(body, "completion")) // Claude 2 Text Completions
+	case body.Get("text").Kind() == jsonl.String:
+		x.add(Output, OutputText, str(body, "text")) // Cohere Command R
+	case body.Has("embedding") || body.Has("embeddings"):
+		// Embedding models: no output text.
+	default:
+		x.rec.HasOutput = false
+		return "output body of unknown shape"
+	}
+	return ""
+}
+
+// bedrockStream reads a streamed output body: an array of chunks.
+func (x *Extractor) bedrockStream(chunks jsonl.Value) string {
+	first := chunks.Index(0)
+	switch {
+	case chunks.Len() == 0:
+		return ""
+	case first.Has("type"):
+		x.anthropicStream(chunks)
+		return ""
+	case first.Has("messageStart") || first.Has("contentBlockDelta") || first.Has("contentBlockStart") || first.Has("metadata"):
+		x.converseStream(chunks)
+		return ""
+	}
+	// Model-family chunks: each carries a fragment of the same text.
+	s := x.newStream()
+	known := true
+	chunks.Elems(func(_ int, c jsonl.Value) bool {
+		switch {
+		case c.Has("outputText"): // Titan
+			idx, _ := c.Get("index").Int()
+			s.append(idx, OutputText, str(c, "outputText"))
+		case c.Has("generation"): // Llama
+			s.append(0, OutputText, str(c, "generation"))
+		case c.Has("outputs"): // Mistral
+			c.Get("outputs").Elems(func(i int, o jsonl.Value) bool {
+				s.append(int64(i), OutputText, str(o, "text"))
+				return true
+			})
+		case c.Has("choices"): // OpenAI-style chunks
+			c.Get("choices").Elems(func(i int, ch jsonl.Value) bool {
+				idx, ok := ch.Get("index").Int()
+				if !ok {
+					idx = int64(i)
+				}
+				d := ch.Get("delta")
+				s.append(idx, OutputText, str(d, "content"))
+				return true
+			})
+		case c.Has("generations"): // Cohere
+			c.Get("generations").Elems(func(i int, o jsonl.Value) bool {
+				s.append(int64(i), OutputText, str(o, "text"))
+				return true
+			})
+		case c.Has("text"): // Cohere Command R
+			s.append(0, OutputText, str(c, "text"))
+		case c.Has("completion"): // Claude 2
+			s.append(0, OutputText, str(c, "completion"))
+		case c.Has("amazon-bedrock-invocationMetrics"):
+		default:
+			known = false
+			return false
+		}
+		return true
+	})
+	if !known {
+		x.rec.HasOutput = false
+		s.reset()
+		return "streamed output body of unknown shape"
+	}
+	s.flush(x)
+	return ""
+}
+
+// converseRequest reads a Converse request (also Amazon Nova's InvokeModel
+// body, which has the same messages and system).
+func (x *Extractor) converseRequest(body jsonl.Value) {
+	sys := body.Get("system")
+	if sys.Kind() == jsonl.String {
+		x.add(Input, System, sys.Str())
+	} else {
+		x.converseBlocks(Input, System, sys)
+	}
+	body.Get("messages").Elems(func(_ int, m jsonl.Value) bool {
+		kind := roleKind(str(m, "role"))
+		c := m.Get("content")
+		if c.Kind() == jsonl.String {
+			x.add(Input, kind, c.Str())
+		} else {
+			x.converseBlocks(Input, kind, c)
+		}
+		return true
+	})
+	body.Get("toolConfig").Get("tools").Elems(func(_ int, t jsonl.Value) bool {
+		if spec := t.Get("toolSpec"); spec.Kind() == jsonl.Object {
+			x.addJSON(Input, ToolDefinition, spec)
+		}
+		return true
+	})
+}
+
+// converseBlocks reads Converse content blocks, each an object keyed by
+// its kind: {"text"}, {"image"}, {"toolUse"}, {"toolResult"}, ...
+func (x *Extractor) converseBlocks(side Side, kind Kind, blocks jsonl.Value) {
+	blocks.Elems(func(_ int, b jsonl.Value) bool {
+		switch {
+		case b.Get("text").Kind() == jsonl.String:
+			x.add(side, kind, str(b, "text"))
+		case b.Has("toolUse"):
+			x.addJSON(side, ToolCallArguments, b.Get("toolUse").Get("input"))
+		case b.Has("toolResult"):
+			b.Get("toolResult").Get("content").Elems(func(_ int, c jsonl.Value) bool {
+				switch {
+				case c.Get("text").Kind() == jsonl.String:
+					x.add(side, Tool, str(c, "text"))
+				case c.Has("json"):
+					x.addJSON(side, Tool, c.Get("json"))
+				case c.Has("image"):
+					x.rec.Items.Images++
+				case c.Has("document"):
+					x.rec.Items.Documents++
+				case c.Has("video"):
+					x.rec.Items.Video++
+				default:
+					x.rec.Items.Other++
+				}
+				return true
+			})
+		case b.Has("reasoningContent"):
+			rc := b.Get("reasoningContent")
+			if rt := rc.Get("reasoningText"); rt.Exists() {
+				x.add(side, Reasoning, str(rt, "text"))
+			} else {
+				x.rec.Items.Other++ // redactedContent
+			}
+		case b.Has("guardContent"):
+			x.add(side, kind, str(b.Get("guardContent").Get("text"), "text"))
+		case b.Has("image"):
+			x.rec.Items.Images++
+		case b.Has("document"):
+			x.rec.Items.Documents++
+		case b.Has("video"):
+			x.rec.Items.Video++
+		case b.Has("audio"):
+			x.rec.Items.Audio++
+		case b.Has("cachePoint"):
+		default:
+			if s, ok := b.Bytes(); ok {
+				x.add(side, kind, s)
+			} else {
+				x.rec.Items.Other++
+			}
+		}
+		return true
+	})
+}
+
+// converseStream reads a ConverseStream output logged as its events.
+func (x *Extractor) converseStream(events jsonl.Value) {
+	s := x.newStream()
+	events.Elems(func(_ int, ev jsonl.Value) bool {
+		if st := ev.Get("contentBlockStart"); st.Exists() {
+			idx, _ := st.Get("contentBlockIndex").Int()
+			if st.Get("start").Has("toolUse") {
+				s.append(idx, ToolCallArguments, nil)
+			}
+		}
+		if d := ev.Get("contentBlockDelta"); d.Exists() {
+			idx, _ := d.Get("contentBlockIndex").Int()
+			delta := d.Get("delta")
+			switch {
+			case delta.Get("text").Kind() == jsonl.String:
+				s.append(idx, OutputText, str(delta, "text"))
+			case delta.Has("toolUse"):
+				s.append(idx, ToolCallArguments, str(delta.Get("toolUse"), "input"))
+			case delta.Has("reasoningContent"):
+				s.append(idx, Reasoning, str(delta.Get("reasoningContent"), "text"))
+			}
+		}
+		return true
+	})
+	s.flush(x)
+}
+
+// stream joins the fragments of streamed content blocks. Blocks are kept
+// in order of first appearance; each becomes one part.
+type stream struct {
+	blocks []streamBlock
+}
+
+type streamBlock struct {
+	idx  int64
+	kind Kind
+	buf  []byte
+}
+
+func (x *Extractor) newStream() *stream {
+	if x.stream == nil {
+		x.stream = &stream{}
+	}
+	x.stream.reset()
+	return x.stream
+}
+
+func (s *stream) reset() {
+	for i := range s.blocks {
+		s.blocks[i].buf = s.blocks[i].buf[:0]
+	}
+	s.blocks = s.blocks[:0]
+}
+
+func (s *stream) append(idx int64, kind Kind, text []byte) {
+	for i := range s.blocks {
+		if b := &s.blocks[i]; b.idx == idx {
+			b.buf = append(b.buf, text...)
+			return
+		}
+	}
+	if len(s.blocks) < cap(s.blocks) {
+		s.blocks = s.blocks[:len(s.blocks)+1]
+		b := &s.blocks[len(s.blocks)-1]
+		b.idx, b.kind, b.buf = idx, kind, append(b.buf[:0], text...)
+		return
+	}
+	s.blocks = append(s.blocks, streamBlock{idx: idx, kind: kind, buf: append([]byte(nil), text...)})
+}
+
+// flush adds each block as an output part. The parts point into the
+// blocks' buffers, which are reused by the next record.
+func (s *stream) flush(x *Extractor) {
+	for _, b := range s.blocks {
+		x.add(Output, b.kind, b.buf)
+	}
+}

@@ -1,0 +1,492 @@
+package recount
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tokcount/tokcount/internal/jsonl"
+	"github.com/tokcount/tokcount/internal/logformat"
+	"github.com/tokcount/tokcount/vocab"
+)
+
+// Exit codes of recount and merge, listed in --help.
+const (
+	ExitOK       = 0 // success
+	ExitError    = 1 // an input could not be read to its end, or an output could not be written
+	ExitUsage    = 2 // bad flags or arguments
+	ExitRejected = 4 // --strict, and at least one line was rejected
+)
+
+// Env is what a run depends on besides its arguments; tests fill it in.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// IsTerminal reports whether a stream is an interactive terminal (the
+	// progress bar is drawn only on one).
+	IsTerminal func(any) bool
+	// Jobs is the default of -j.
+	Jobs int
+	// ProgressEvery is how often the progress bar is redrawn.
+	ProgressEvery time.Duration
+	// BlockSize is the size of the chunks (0: DefaultBlockSize).
+	BlockSize int
+
+	mu            sync.Mutex // serializes the progress bar and messages on Stderr
+	progressDrawn bool
+}
+
+// Main runs `tokcount recount ARGS` (args without "recount") and returns
+// the exit code. The progress bar is drawn on stderr only when stderr is
+// a terminal.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return (&Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, IsTerminal: isTerminal,
+		Jobs: runtime.GOMAXPROCS(0), ProgressEvery: 250 * time.Millisecond}).Recount(ctx, args)
+}
+
+// MergeMain runs `tokcount merge ARGS` (args without "merge").
+func MergeMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return (&Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, IsTerminal: isTerminal}).Merge(ctx, args)
+}
+
+// isTerminal reports whether v is an *os.File on a character device.
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	if !ok || f == nil {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// listFlag is a repeatable flag; commas separate values too when split is
+// set.
+type listFlag struct {
+	vals  *[]string
+	split bool
+}
+
+func (l listFlag) String() string { return "" }
+func (l listFlag) Set(s string) error {
+	if l.split {
+		for _, v := range strings.Split(s, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				*l.vals = append(*l.vals, v)
+			}
+		}
+		return nil
+	}
+	*l.vals = append(*l.vals, s)
+	return nil
+}
+
+// sizeFlag parses a byte size: 1000, 64K, 64M, 1G (binary units).
+type sizeFlag struct{ v *int }
+
+func (s sizeFlag) String() string { return "" }
+func (s sizeFlag) Set(v string) error {
+	mult := 1
+	t := strings.TrimSuffix(strings.TrimSuffix(strings.ToUpper(v), "B"), "I")
+	switch {
+	case strings.HasSuffix(t, "K"):
+		mult, t = 1<<10, t[:len(t)-1]
+	case strings.HasSuffix(t, "M"):
+		mult, t = 1<<20, t[:len(t)-1]
+	case strings.HasSuffix(t, "G"):
+		mult, t = 1<<30, t[:len(t)-1]
+	}
+	n, err := strconv.Atoi(t)
+	if err != nil || n <= 0 || n > (1<<31-1)/mult {
+		return fmt.Errorf("bad size %q (e.g. 64M)", v)
+	}
+	*s.v = n * mult
+	return nil
+}
+
+// parseArgs parses args with fs, allowing flags after operands until "--".
+// It returns ok=false with the exit code when parsing ends the command
+// (help, or a bad flag).
+func (e *Env) parseArgs(fs *flag.FlagSet, cmd string, args []string, help string) (operands []string, code int, ok bool) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(e.Stdout, help)
+				return nil, ExitOK, false
+			}
+			return nil, e.usageError(cmd, "%v", err), false
+		}
+		rest := fs.Args()
+		consumed := len(args) - len(rest)
+		if consumed > 0 && args[consumed-1] == "--" {
+			return append(operands, rest...), 0, true
+		}
+		if len(rest) == 0 {
+			return operands, 0, true
+		}
+		operands = append(operands, rest[0])
+		args = rest[1:]
+	}
+}
+
+func (e *Env) usageError(cmd, format string, a ...any) int {
+	fmt.Fprintf(e.Stderr, "tokcount %s: "+format+"\n", append([]any{cmd}, a...)...)
+	fmt.Fprintf(e.Stderr, "Run 'tokcount %s --help' for usage.\n", cmd)
+	return ExitUsage
+}
+
+// Recount runs the recount command.
+func (e *Env) Recount(ctx context.Context, args []string) int {
+	var (
+		o                          Options
+		encoding, format, output   string
+		records, parser            string
+		jobs, showRejected         int
+		strict, quiet              bool
+		textFields, by             []string
+		modelField, idField, tsFld string
+		maxLine                    = DefaultMaxLine
+	)
+	fs := flag.NewFlagSet("recount", flag.ContinueOnError)
+	fs.StringVar(&encoding, "e", "", "")
+	fs.StringVar(&encoding, "encoding", "", "")
+	fs.StringVar(&format, "format", logformat.FormatAuto, "")
+	fs.Var(listFlag{&textFields, false}, "text-field", "")
+	fs.StringVar(&modelField, "model-field", "", "")
+	fs.StringVar(&idField, "id-field", "", "")
+	fs.StringVar(&tsFld, "time-field", "", "")
+	fs.Var(listFlag{&by, true}, "by", "")
+	fs.IntVar(&jobs, "j", 0, "")
+	fs.IntVar(&jobs, "jobs", 0, "")
+	fs.StringVar(&records, "records", "", "")
+	fs.StringVar(&output, "o", OutputTable, "")
+	fs.StringVar(&output, "output", OutputTable, "")
+	fs.BoolVar(&strict, "strict", false, "")
+	fs.BoolVar(&quiet, "q", false, "")
+	fs.BoolVar(&quiet, "quiet", false, "")
+	fs.IntVar(&showRejected, "show-rejected", 20, "")
+	fs.StringVar(&parser, "json-parser", "auto", "")
+	fs.Var(sizeFlag{&maxLine}, "max-line", "")
+	help := recountUsage(e.Jobs)
+	operands, code, ok := e.parseArgs(fs, "recount", args, help)
+	if !ok {
+		return code
+	}
+	if jobs < 0 {
+		return e.usageError("recount", "-j/--jobs must be at least 1 (0 means all cores), not %d", jobs)
+	}
+	switch output {
+	case OutputTable, OutputJSON, OutputCSV, OutputTSV:
+	default:
+		return e.usageError("recount", "--output %q: use table, json, csv or tsv", output)
+	}
+	switch parser {
+	case "auto":
+	case "reference":
+		o.ParserMode = jsonl.Reference
+	default:
+		return e.usageError("recount", "--json-parser %q: use auto or reference", parser)
+	}
+	if encoding != "" {
+		if _, err := vocab.Lookup(encoding); err != nil {
+			return e.usageError("recount", "unknown encoding %q (encodings: %s)", encoding, strings.Join(vocab.Encodings(), ", "))
+		}
+	}
+	o.Inputs = operands
+	o.Stdin = e.Stdin
+	o.Encoding = encoding
+	o.Format = logformat.Options{Format: format, TextFields: textFields, ModelField: modelField, IDField: idField, TimeField: tsFld}
+	if format == logformat.FormatAuto && len(textFields) > 0 {
+		o.Format.Format = logformat.FormatGeneric
+	}
+	o.By = by
+	o.Jobs = jobs
+	if o.Jobs == 0 {
+		o.Jobs = max(e.Jobs, 1)
+	}
+	o.MaxLine = maxLine
+	o.BlockSize = e.BlockSize
+
+	// Where the aggregate goes: stdout, unless the records do.
+	report := e.Stdout
+	var recFile *os.File
+	var recBuf *bufio.Writer
+	switch records {
+	case "":
+	case "-":
+		recBuf = bufio.NewWriterSize(e.Stdout, 256<<10)
+		report = e.Stderr
+	default:
+		f, err := os.Create(records)
+		if err != nil {
+			fmt.Fprintf(e.Stderr, "tokcount recount: --records: %v\n", err)
+			return ExitError
+		}
+		recFile = f
+		recBuf = bufio.NewWriterSize(f, 256<<10)
+	}
+	if recBuf != nil {
+		o.Records = recBuf
+	}
+
+	// Rejected lines: the first few on stderr, in input order.
+	var shown, hidden int64
+	if !quiet {
+		o.Rejected = func(file string, line int64, reason string) {
+			if showRejected >= 0 && shown >= int64(showRejected) {
+				hidden++
+				return
+			}
+			shown++
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.clearProgressLocked()
+			fmt.Fprintf(e.Stderr, "tokcount recount: %s:%d: %s\n", displayName(file), line, reason)
+		}
+	}
+	if !quiet && e.IsTerminal != nil && e.IsTerminal(e.Stderr) {
+		o.ProgressEvery = e.ProgressEvery
+		o.Progress = func(p Progress) {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.progressDrawn = true
+			fmt.Fprintf(e.Stderr, "\r%s\x1b[K", ProgressLine(p))
+		}
+	}
+	if len(operands) == 0 && !quiet && e.IsTerminal != nil && e.IsTerminal(e.Stdin) && e.IsTerminal(e.Stderr) {
+		fmt.Fprintln(e.Stderr, "tokcount recount: reading standard input until end of file (Ctrl-D); see tokcount recount --help")
+	}
+
+	res, err := Run(ctx, o)
+	e.clearProgress()
+	exit := ExitOK
+	if recBuf != nil {
+		if ferr := recBuf.Flush(); ferr != nil && err == nil {
+			err = fmt.Errorf("writing --records: %w", ferr)
+		}
+	}
+	if recFile != nil {
+		if cerr := recFile.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("writing --records: %w", cerr)
+		}
+	}
+	if err != nil {
+		var ue *UsageError
+		if errors.As(err, &ue) {
+			return e.usageError("recount", "%s", ue.Msg)
+		}
+		if ctx.Err() != nil {
+			fmt.Fprintf(e.Stderr, "tokcount recount: interrupted: %v\n", ctx.Err())
+			return ExitError
+		}
+		fmt.Fprintf(e.Stderr, "tokcount recount: %v\n", err)
+		return ExitError
+	}
+	if hidden > 0 {
+		fmt.Fprintf(e.Stderr, "tokcount recount: %d more rejected %s not shown (all are in --records; --show-rejected N shows more)\n",
+			hidden, plural(hidden, "line", "lines"))
+	}
+	for _, f := range res.Files {
+		if f.Error != "" {
+			fmt.Fprintf(e.Stderr, "tokcount recount: %s: %s (the lines before it are counted)\n", displayName(f.File), f.Error)
+			exit = ExitError
+		}
+	}
+	if werr := WriteResult(report, res, output); werr != nil {
+		fmt.Fprintf(e.Stderr, "tokcount recount: writing the result: %v\n", werr)
+		return ExitError
+	}
+	if exit == ExitOK && strict && res.Totals.Rejected > 0 {
+		fmt.Fprintf(e.Stderr, "tokcount recount: --strict: %d %s rejected\n", res.Totals.Rejected, plural(res.Totals.Rejected, "line", "lines"))
+		exit = ExitRejected
+	}
+	return exit
+}
+
+func (e *Env) clearProgress() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.clearProgressLocked()
+}
+
+func (e *Env) clearProgressLocked() {
+	if e.progressDrawn {
+		fmt.Fprint(e.Stderr, "\r\x1b[K")
+		e.progressDrawn = false
+	}
+}
+
+func displayName(name string) string {
+	if name == "-" {
+		return "standard input"
+	}
+	return name
+}
+
+// Merge runs the merge command.
+func (e *Env) Merge(ctx context.Context, args []string) int {
+	var output string
+	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
+	fs.StringVar(&output, "o", OutputJSON, "")
+	fs.StringVar(&output, "output", OutputJSON, "")
+	operands, code, ok := e.parseArgs(fs, "merge", args, mergeUsage)
+	if !ok {
+		return code
+	}
+	switch output {
+	case OutputTable, OutputJSON, OutputCSV, OutputTSV:
+	default:
+		return e.usageError("merge", "--output %q: use json, table, csv or tsv", output)
+	}
+	if len(operands) == 0 {
+		return e.usageError("merge", "no result to merge (give the JSON results of 'tokcount recount --output json')")
+	}
+	var results []*Result
+	stdinUsed := false
+	for _, name := range operands {
+		var data []byte
+		var err error
+		if name == "-" {
+			if stdinUsed {
+				return e.usageError("merge", "standard input given twice")
+			}
+			stdinUsed = true
+			data, err = io.ReadAll(e.Stdin)
+		} else {
+			data, err = os.ReadFile(name)
+		}
+		if err == nil {
+			var r *Result
+			if r, err = ParseResult(data); err == nil {
+				results = append(results, r)
+				continue
+			}
+		}
+		fmt.Fprintf(e.Stderr, "tokcount merge: %s: %v\n", displayName(name), err)
+		return ExitError
+	}
+	merged, err := Merge(results...)
+	if err != nil {
+		fmt.Fprintf(e.Stderr, "tokcount merge: %v\n", err)
+		return ExitError
+	}
+	if err := WriteResult(e.Stdout, merged, output); err != nil {
+		fmt.Fprintf(e.Stderr, "tokcount merge: writing the result: %v\n", err)
+		return ExitError
+	}
+	return ExitOK
+}
+
+func recountUsage(jobs int) string {
+	return strings.ReplaceAll(`usage: tokcount recount [flags] [PATH...]
+
+Recounts the tokens of archived LLM request logs, exactly as OpenAI's
+tiktoken counts them, and adds them up next to the usage the logs say was
+billed. Each PATH is a JSON Lines file (plain, gzip or zstd: recognized by
+its first bytes), a directory (every file under it, recursively, in sorted
+order), or - for standard input (also the default).
+
+Each line is one record, its vendor format recognized per line: Amazon
+Bedrock model invocation logs; OpenAI Batch API input and output lines,
+Chat Completions, Responses, Completions and Embeddings requests and
+responses; Anthropic Messages requests and responses, Message Batch
+requests and results; or any JSON with --text-field. Every text part
+(system, user, assistant and tool messages, tool definitions, tool-call
+arguments, output, reasoning) is counted on its own, with the encoding of
+the record's model; parts are never glued together. Images, audio and
+documents are counted as items, not tokens. Message framing is not added:
+the figures are plain text tokens.
+
+Nothing is lost: every line is counted, rejected (with file, line and
+reason: bad JSON, unknown format, missing or bad field, negative usage,
+line too long, truncated stream) or blank, and the report shows
+lines = counted + rejected + blank per input and in total. A counted record
+whose tokens cannot be recounted is listed with its reason and never shown
+as zero: a model whose vocabulary is not public (Claude, Amazon Nova), a
+Bedrock body moved to S3, a batch request that failed or expired.
+
+Flags:
+  -e, --encoding NAME    count every record with this encoding instead of
+                         its model's (o200k_base, cl100k_base, ...)
+      --format NAME      auto (default: detect per line), bedrock, openai,
+                         anthropic or generic
+      --text-field PATH  generic format: where the text is, a dotted path
+                         with [] for arrays (messages[].content); may be
+                         KIND=PATH (output=response.text) to file it under a
+                         kind; repeatable; implies --format generic
+      --model-field PATH generic format: where the model is (also overrides
+                         the model of the other formats); likewise
+      --id-field PATH and --time-field PATH
+      --by KEYS          group by model (default), encoding, account, day,
+                         hour, file, format or a JSON path; comma-separated
+                         or repeated for several (--by model,day)
+  -o, --output FORMAT    table (default), json, csv or tsv
+      --records FILE     write one JSON object per line (file, line, status,
+                         id, model, encoding, tokens by part kind, billed
+                         usage copied exactly, or the rejection reason);
+                         - for standard output (the report then goes to
+                         standard error)
+      --strict           exit 4 if any line was rejected
+  -j, --jobs N           worker goroutines (default: all cores, here JOBS);
+                         the output is the same for every N
+      --max-line SIZE    longest line accepted (default 64M); a longer one is
+                         rejected and the rest of the input is read
+      --show-rejected N  print the first N rejected lines on standard error
+                         (default 20; -1 for all)
+      --json-parser P    auto (simdjson when the CPU has AVX2, else the
+                         reference parser) or reference; both give the same
+  -q, --quiet            no progress bar, no rejected lines on standard error
+  -h, --help             show this help
+
+Examples:
+  tokcount recount batch_output.jsonl
+  tokcount recount --by model,day s3-export/AWSLogs/ --output csv > usage.csv
+  tokcount recount --records records.jsonl --strict logs/*.jsonl.zst
+  zcat proxy.log.gz | tokcount recount --text-field messages[].content \
+      --text-field output=response.text --model-field model -
+  tokcount recount -o json shard1/ > a.json; tokcount recount -o json shard2/ > b.json
+  tokcount merge a.json b.json --output table
+
+Exit status:
+  0  success
+  1  an input could not be read to its end (missing, unreadable, truncated
+     or corrupt gzip/zstd: what was readable is counted and the input is
+     named), or an output could not be written
+  2  usage error: bad flag, argument, encoding or path
+  4  --strict, and at least one line was rejected
+`, "JOBS", strconv.Itoa(jobs))
+}
+
+const mergeUsage = `usage: tokcount merge [--output FORMAT] RESULT.json...
+
+Combines the JSON results of 'tokcount recount --output json' made on
+shards of the logs (other machines, other days) into the result one run
+over all of them gives: line accounting, groups, rejections and
+not-recountable records added; inputs listed in argument order. The
+results must have been made with the same --by, -e and --format. A result
+file may be - for standard input.
+
+Flags:
+  -o, --output FORMAT    json (default), table, csv or tsv
+  -h, --help             show this help
+
+Examples:
+  tokcount merge day1.json day2.json day3.json > week.json
+  tokcount merge --output table week.json
+
+Exit status:
+  0  success
+  1  a result could not be read or is not a recount result, or results
+     made with different --by, -e or --format were given
+  2  usage error
+`
