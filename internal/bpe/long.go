@@ -62,7 +62,7 @@ func (q *rankQueue) push(r uint32, p int32) {
 		b := &q.buckets[bi]
 		b.run, b.head, b.extra = b.run[:0], 0, b.extra[:0]
 		q.index[r] = bi
-		q.ranks = push(q.ranks, uint64(r)<<32|uint64(bi))
+		q.ranks = heapPush(q.ranks, uint64(r)<<32|uint64(bi))
 	}
 	b := &q.buckets[bi]
 	if b.head == len(b.run) {
@@ -72,7 +72,7 @@ func (q *rankQueue) push(r uint32, p int32) {
 		b.run = append(b.run, p)
 		return
 	}
-	b.extra = pushInt32(b.extra, p)
+	b.extra = heapPush(b.extra, p)
 }
 
 // pop removes and returns the lowest (rank, offset); ok is false when empty.
@@ -88,15 +88,10 @@ func (q *rankQueue) pop() (r uint32, p int32, ok bool) {
 		b.head++
 	} else {
 		p = b.extra[0]
-		b.extra = popInt32(b.extra)
+		b.extra = heapPop(b.extra)
 	}
 	if b.empty() {
-		last := len(q.ranks) - 1
-		q.ranks[0] = q.ranks[last]
-		q.ranks = q.ranks[:last]
-		if last > 0 {
-			siftDown(q.ranks, 0)
-		}
+		q.ranks = heapPop(q.ranks)
 		q.index[r] = -1
 		q.free = append(q.free, bi)
 	}
@@ -162,45 +157,4 @@ func (m *Merger) mergeLong(piece []byte) int {
 		}
 	}
 	return parts
-}
-
-func pushInt32(h []int32, x int32) []int32 {
-	h = append(h, x)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if h[p] <= x {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
-	h[i] = x
-	return h
-}
-
-func popInt32(h []int32) []int32 {
-	last := len(h) - 1
-	x := h[last]
-	h = h[:last]
-	if last == 0 {
-		return h
-	}
-	i := 0
-	for {
-		c := 2*i + 1
-		if c >= last {
-			break
-		}
-		if c+1 < last && h[c+1] < h[c] {
-			c++
-		}
-		if h[c] >= x {
-			break
-		}
-		h[i] = h[c]
-		i = c
-	}
-	h[i] = x
-	return h
 }

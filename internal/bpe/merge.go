@@ -177,38 +177,3 @@ func (m *Merger) mergeSmall(piece []byte, starts *[smallMax + 1]uint8) int {
 	}
 	return parts
 }
-
-func siftDown(h []uint64, i int) {
-	n := len(h)
-	x := h[i]
-	for {
-		c := 2*i + 1
-		if c >= n {
-			break
-		}
-		if c+1 < n && h[c+1] < h[c] {
-			c++
-		}
-		if h[c] >= x {
-			break
-		}
-		h[i] = h[c]
-		i = c
-	}
-	h[i] = x
-}
-
-func push(h []uint64, x uint64) []uint64 {
-	h = append(h, x)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if h[p] <= x {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
-	h[i] = x
-	return h
-}
