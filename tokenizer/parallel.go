@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"bytes"
 	"strings"
 	"sync"
 )
@@ -17,10 +18,18 @@ func (e *Encoding) LastBoundary(text []byte) int {
 	if e.split == nil || !e.boundarySafe() {
 		return -1
 	}
-	for p := len(text) - 2; p > 0; p-- {
+	// Candidates are spaces and newlines; find them with the vectorized
+	// byte search, so text without any costs two quick scans.
+	end := len(text) - 1 // a candidate needs a byte after it
+	for end > 1 {
+		p := max(bytes.LastIndexByte(text[:end], ' '), bytes.LastIndexByte(text[:end], '\n'))
+		if p <= 0 {
+			break
+		}
 		if cut := boundaryAt(text, p); cut > 0 && cut < len(text) {
 			return cut
 		}
+		end = p
 	}
 	return -1
 }
@@ -112,6 +121,16 @@ func (e *Encoding) nextBoundary(text []byte, from int) int {
 		return -1
 	}
 	for p := max(from, 1); p+1 < len(text); p++ {
+		sp := bytes.IndexByte(text[p:len(text)-1], ' ')
+		nl := bytes.IndexByte(text[p:len(text)-1], '\n')
+		switch {
+		case sp < 0 && nl < 0:
+			return -1
+		case sp < 0 || nl >= 0 && nl < sp:
+			p += nl
+		default:
+			p += sp
+		}
 		if cut := boundaryAt(text, p); cut > 0 {
 			return cut
 		}
