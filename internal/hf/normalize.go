@@ -1,0 +1,192 @@
+package hf
+
+import (
+	"bytes"
+	"encoding/binary"
+	"sync"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// normStep is one normalizer of the chain (a Sequence is flattened).
+// appendTo appends the normalized form of src to dst; dst and src never
+// alias.
+type normStep interface {
+	appendTo(dst, src []byte, sc *normScratch) []byte
+}
+
+type normScratch struct {
+	tmp []byte
+	rs  regexScratch
+}
+
+// unicodeNorm is NFC, NFD, NFKC or NFKD as the reference computes them.
+//
+// The reference normalizes with the crate unicode-normalization-alignments,
+// whose tables are Unicode 9.0: a character assigned later is, to it, an
+// unassigned starter that never decomposes, composes or reorders. This
+// package uses golang.org/x/text/unicode/norm (Unicode 15.0) and gets the
+// reference's result by cutting the text at every character unassigned in
+// Unicode 9.0, normalizing the pieces between them separately and keeping
+// those characters as they are. Measured equal, code point by code point and
+// in 13 million combining contexts, by testdata/gen/probe.js.
+type unicodeNorm struct {
+	form norm.Form
+}
+
+func (u unicodeNorm) appendTo(dst, src []byte, sc *normScratch) []byte {
+	if u.quickNormal(src) {
+		return append(dst, src...)
+	}
+	bits := barrierBits()
+	start := 0
+	for i := 0; i < len(src); {
+		c := src[i]
+		if c < utf8.RuneSelf {
+			i++
+			for i+8 <= len(src) && binary.LittleEndian.Uint64(src[i:])&0x8080808080808080 == 0 {
+				i += 8
+			}
+			continue
+		}
+		r, size := utf8.DecodeRune(src[i:])
+		if bits[r>>6]&(1<<(r&63)) != 0 {
+			dst = u.segment(dst, src[start:i], sc)
+			dst = append(dst, src[i:i+size]...)
+			start = i + size
+		}
+		i += size
+	}
+	return u.segment(dst, src[start:], sc)
+}
+
+// quickNormal reports whether src is certainly left unchanged: each run of
+// non-ASCII bytes, with the ASCII byte before it (a mark may compose with
+// it), is normal and holds no barrier. ASCII never combines with what
+// precedes it, so the runs can be checked apart.
+func (u unicodeNorm) quickNormal(src []byte) bool {
+	bits := barrierBits()
+	for i := 0; i < len(src); {
+		for i+8 <= len(src) && binary.LittleEndian.Uint64(src[i:])&0x8080808080808080 == 0 {
+			i += 8
+		}
+		if i >= len(src) {
+			break
+		}
+		if src[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		start := i
+		for i < len(src) && src[i] >= utf8.RuneSelf {
+			r, size := utf8.DecodeRune(src[i:])
+			if bits[r>>6]&(1<<(r&63)) != 0 {
+				return false
+			}
+			i += size
+		}
+		if start > 0 {
+			start--
+		}
+		if !u.form.IsNormal(src[start:i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// segment appends the normalized form of s, a text without barriers.
+func (u unicodeNorm) segment(dst, s []byte, sc *normScratch) []byte {
+	if len(s) == 0 || u.form.IsNormal(s) {
+		return append(dst, s...)
+	}
+	// Append would renormalize across the end of dst, so go through tmp.
+	sc.tmp = u.form.Append(sc.tmp[:0], s...)
+	if bytes.Count(sc.tmp, cgj) != bytes.Count(s, cgj) {
+		// x/text cut a run of more than 30 non-starters (Stream-Safe
+		// Text Format); the reference does not.
+		return exactNormalize(dst, s, u.form == norm.NFKC || u.form == norm.NFKD, u.form == norm.NFC || u.form == norm.NFKC)
+	}
+	return append(dst, sc.tmp...)
+}
+
+// cgj is U+034F COMBINING GRAPHEME JOINER, which x/text inserts.
+var cgj = []byte("\u034f")
+
+var (
+	barrierOnce sync.Once
+	barrierSet  []uint64
+)
+
+// barrierBits returns the set of code points unassigned in Unicode 9.0, one
+// bit each.
+func barrierBits() []uint64 {
+	barrierOnce.Do(func() {
+		set := make([]uint64, (utf8.MaxRune+1)/64)
+		t := unassigned9Ranges
+		for i := 0; i+1 < len(t); i += 2 {
+			for r := t[i]; r <= t[i+1]; r++ {
+				set[r>>6] |= 1 << (r & 63)
+			}
+		}
+		barrierSet = set
+	})
+	return barrierSet
+}
+
+// replaceNorm is the Replace normalizer: every match of the pattern (a
+// literal or an Oniguruma regex) becomes content.
+type replaceNorm struct {
+	lit     []byte     // literal pattern, or nil
+	re      *onigRegex // regex pattern, or nil
+	content []byte
+}
+
+func (r *replaceNorm) appendTo(dst, src []byte, sc *normScratch) []byte {
+	if r.lit != nil {
+		for {
+			i := bytes.Index(src, r.lit)
+			if i < 0 {
+				return append(dst, src...)
+			}
+			dst = append(dst, src[:i]...)
+			dst = append(dst, r.content...)
+			src = src[i+len(r.lit):]
+		}
+	}
+	prev := 0
+	r.re.findIter(&sc.rs, src, func(s, e int) {
+		dst = append(dst, src[prev:s]...)
+		dst = append(dst, r.content...)
+		prev = e
+	})
+	return append(dst, src[prev:]...)
+}
+
+// prependNorm is the Prepend normalizer: a non-empty text gets the prefix.
+type prependNorm struct {
+	prefix []byte
+}
+
+func (p prependNorm) appendTo(dst, src []byte, _ *normScratch) []byte {
+	if len(src) == 0 {
+		return dst
+	}
+	return append(append(dst, p.prefix...), src...)
+}
+
+// stripNorm is the Strip normalizer (Rust char::is_whitespace).
+type stripNorm struct {
+	left, right bool
+}
+
+func (s stripNorm) appendTo(dst, src []byte, _ *normScratch) []byte {
+	if s.left {
+		src = src[leadingSpaceLen(src):]
+	}
+	if s.right {
+		src = src[:trailingSpaceStart(src)]
+	}
+	return append(dst, src...)
+}
