@@ -5,6 +5,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/tokcount/tokcount/internal/pretok"
 	"github.com/tokcount/tokcount/internal/uniclass"
 )
 
@@ -43,15 +44,15 @@ type digitGroups struct{ max int }
 
 func (d digitGroups) Find(text []byte, pos int) (int, int, bool) {
 	for i := pos; i < len(text); {
-		cl, size := classAt(text, i)
-		if cl&clN == 0 {
+		cl, size := pretok.ClassAt(text, i)
+		if cl&uniclass.N == 0 {
 			i += size
 			continue
 		}
 		j := i + size
 		for k := 1; k < d.max && j < len(text); k++ {
-			cl2, size2 := classAt(text, j)
-			if cl2&clN == 0 {
+			cl2, size2 := pretok.ClassAt(text, j)
+			if cl2&uniclass.N == 0 {
 				break
 			}
 			j += size2
@@ -128,15 +129,15 @@ func deepseekMatchAt(text []byte, i int) int {
 		}
 		return j
 	}
-	cl, size := classAt(text, i)
+	cl, size := pretok.ClassAt(text, i)
 	ps := isPS(text, i)
 	// [^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+
 	if cl&(uniclass.L|uniclass.M) != 0 {
-		return runOf(text, i+size, uniclass.L|uniclass.M)
+		return pretok.RunAny(text, i+size, uniclass.L|uniclass.M)
 	}
 	if c != '\r' && c != '\n' && !ps && i+size < n {
-		if cl2, size2 := classAt(text, i+size); cl2&(uniclass.L|uniclass.M) != 0 {
-			return runOf(text, i+size+size2, uniclass.L|uniclass.M)
+		if cl2, size2 := pretok.ClassAt(text, i+size); cl2&(uniclass.L|uniclass.M) != 0 {
+			return pretok.RunAny(text, i+size+size2, uniclass.L|uniclass.M)
 		}
 	}
 	//  ?[\p{P}\p{S}]+[\r\n]*
@@ -160,7 +161,7 @@ func deepseekMatchAt(text []byte, i int) int {
 	// \s*[\r\n]+|\s+(?!\S)|\s+
 	end, last, afterNL := i, i, -1
 	for end < n {
-		cl2, size2 := classAt(text, end)
+		cl2, size2 := pretok.ClassAt(text, end)
 		if cl2&uniclass.Space == 0 {
 			break
 		}
@@ -180,6 +181,14 @@ func deepseekMatchAt(text []byte, i int) int {
 	}
 	return end
 }
+
+// asciiLetter marks the ASCII letters.
+var asciiLetter = func() (t [256]bool) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c], t[c+'a'-'A'] = true, true
+	}
+	return t
+}()
 
 func isASCIIPunct(c byte) bool {
 	return c >= '!' && c <= '/' || c >= ':' && c <= '@' || c >= '[' && c <= '`' || c >= '{' && c <= '~'

@@ -61,8 +61,12 @@ func asciiPrefixed(text []byte, i int, prefix uint8) int {
 	return i
 }
 
-// asciiDigits matches up to max ASCII digits at text[i] (a digit).
+// asciiDigits matches up to max ASCII digits (0: any number) at text[i], a
+// digit.
 func asciiDigits(text []byte, i, max int) int {
+	if max <= 0 {
+		max = len(text)
+	}
 	j := i + 1
 	for j < len(text) && j-i < max && asciiKind[text[j]]&kDigit != 0 {
 		j++
@@ -119,7 +123,7 @@ func o200kASCII(text []byte, i int) int {
 	return -1
 }
 
-func cl100kASCII(text []byte, i int) int {
+func cl100kASCII(text []byte, i, maxDigits int) int {
 	if text[i] == '\'' {
 		if e := contraction(text, i); e >= 0 {
 			return e
@@ -137,7 +141,7 @@ func cl100kASCII(text []byte, i int) int {
 		}
 		return e
 	case k&kDigit != 0:
-		return asciiDigits(text, j, 3)
+		return asciiDigits(text, j, maxDigits)
 	case k&(kOther|kSpace) != 0:
 		return asciiSymbols(text, i, "\r\n")
 	}

@@ -1,14 +1,30 @@
 package pretok
 
-// Cl100k splits like the cl100k_base pattern:
+// Cl100kFamily splits like the cl100k pattern and its relatives, with digit
+// groups of at most MaxDigits (0: unbounded). Current form (tiktoken 0.14.0):
 //
 //	'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s
-type Cl100k struct{}
+//
+// With LegacyTail, the older form without possessive quantifiers, which
+// Hugging Face tokenizer.json files use (Llama 3 with MaxDigits 3, Qwen with
+// MaxDigits 1):
+//
+//	(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
+//
+// The two forms differ only on whitespace that ends the text: the legacy
+// form cuts it after its last line break, the current one keeps it whole.
+type Cl100kFamily struct {
+	MaxDigits  int
+	LegacyTail bool
+}
+
+// Cl100k splits like the cl100k_base pattern.
+var Cl100k = Cl100kFamily{MaxDigits: 3}
 
 // Next implements Splitter.
-func (Cl100k) Next(text []byte, i int) int {
+func (f Cl100kFamily) Next(text []byte, i int) int {
 	if text[i] < 0x80 {
-		if e := cl100kASCII(text, i); e >= 0 {
+		if e := cl100kASCII(text, i, f.MaxDigits); e >= 0 {
 			return e
 		}
 	}
@@ -27,10 +43,10 @@ func (Cl100k) Next(text []byte, i int) int {
 			return runAny(text, i+size+size2, classL)
 		}
 	}
-	// \p{N}{1,3}+
+	// \p{N}{1,k}+
 	if cl&classN != 0 {
 		j := i + size
-		for k := 0; k < 2 && j < n; k++ {
+		for k := 1; (f.MaxDigits <= 0 || k < f.MaxDigits) && j < n; k++ {
 			cl2, size2 := classAt(text, j)
 			if cl2&classN == 0 {
 				break
@@ -52,8 +68,20 @@ func (Cl100k) Next(text []byte, i int) int {
 		}
 		return j
 	}
-	// \s++$|\s*[\r\n]|\s+(?!\S)|\s
 	end, last, afterNL := spaceRun(text, i)
+	if f.LegacyTail {
+		// \s*[\r\n]+|\s+(?!\S)|\s+
+		switch {
+		case afterNL > 0:
+			return afterNL
+		case end == n:
+			return n
+		case last > i:
+			return last
+		}
+		return end
+	}
+	// \s++$|\s*[\r\n]|\s+(?!\S)|\s
 	switch {
 	case end == n:
 		return n

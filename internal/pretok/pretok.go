@@ -46,7 +46,7 @@ func Fast(pattern string) Splitter {
 	case R50kPattern, R50kLegacyPattern:
 		return R50k{}
 	case Cl100kPattern, Cl100kLegacyPattern:
-		return Cl100k{}
+		return Cl100k
 	case O200kPattern:
 		return O200k{}
 	}
@@ -72,6 +72,14 @@ var asciiClass = func() (t [utf8.RuneSelf]uniclass.Class) {
 	}
 	return t
 }()
+
+// ClassAt returns the classes and the encoded length of the rune at text[i],
+// for splitters written elsewhere. It does not allocate.
+func ClassAt(text []byte, i int) (uniclass.Class, int) { return classAt(text, i) }
+
+// RunAny returns the end of the run of runes from text[i] that have any
+// class in mask.
+func RunAny(text []byte, i int, mask uniclass.Class) int { return runAny(text, i, mask) }
 
 // classAt returns the classes and the encoded length of the rune at text[i].
 func classAt(text []byte, i int) (uniclass.Class, int) {

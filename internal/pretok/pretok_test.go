@@ -17,7 +17,9 @@ var families = []struct {
 	fast    Splitter
 }{
 	{"r50k", R50kPattern, R50k{}},
-	{"cl100k", Cl100kPattern, Cl100k{}},
+	{"cl100k", Cl100kPattern, Cl100k},
+	{"cl100k-legacy", Cl100kLegacyPattern, Cl100kFamily{MaxDigits: 3, LegacyTail: true}},
+	{"qwen", `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`, Cl100kFamily{MaxDigits: 1, LegacyTail: true}},
 	{"o200k", O200kPattern, O200k{}},
 }
 
