@@ -158,3 +158,17 @@ func BenchmarkCountParallel(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLastBoundary searches text whose many spaces are never
+// boundaries (they precede digits): the search must stay linear.
+func BenchmarkLastBoundary(b *testing.B) {
+	enc := tokenizer.MustGet("o200k_base")
+	text := bytes.Repeat([]byte("1234 "), 400000)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if enc.LastBoundary(text) >= 0 {
+			b.Fatal("found a boundary")
+		}
+	}
+}

@@ -19,19 +19,26 @@ func (e *Encoding) LastBoundary(text []byte) int {
 		return -1
 	}
 	// Candidates are spaces and newlines; find them with the vectorized
-	// byte search, so text without any costs two quick scans.
+	// byte search, so text without any costs two quick scans. Each kind is
+	// searched again only once its last find is used up, which keeps the
+	// whole walk linear.
 	end := len(text) - 1 // a candidate needs a byte after it
-	for end > 1 {
-		p := max(bytes.LastIndexByte(text[:end], ' '), bytes.LastIndexByte(text[:end], '\n'))
+	sp := bytes.LastIndexByte(text[:max(end, 0)], ' ')
+	nl := bytes.LastIndexByte(text[:max(end, 0)], '\n')
+	for {
+		p := max(sp, nl)
 		if p <= 0 {
-			break
+			return -1
 		}
 		if cut := boundaryAt(text, p); cut > 0 && cut < len(text) {
 			return cut
 		}
-		end = p
+		if p == sp {
+			sp = bytes.LastIndexByte(text[:p], ' ')
+		} else {
+			nl = bytes.LastIndexByte(text[:p], '\n')
+		}
 	}
-	return -1
 }
 
 // boundaryAt returns the cut for a boundary pattern whose space or newline is
@@ -120,19 +127,30 @@ func (e *Encoding) nextBoundary(text []byte, from int) int {
 	if e.split == nil || !e.boundarySafe() {
 		return -1
 	}
-	for p := max(from, 1); p+1 < len(text); p++ {
-		sp := bytes.IndexByte(text[p:len(text)-1], ' ')
-		nl := bytes.IndexByte(text[p:len(text)-1], '\n')
-		switch {
-		case sp < 0 && nl < 0:
-			return -1
-		case sp < 0 || nl >= 0 && nl < sp:
-			p += nl
-		default:
-			p += sp
+	from = max(from, 1)
+	if from+1 >= len(text) {
+		return -1
+	}
+	area := text[from : len(text)-1] // a candidate needs a byte after it
+	next := func(c byte, after int) int {
+		if k := bytes.IndexByte(area[after:], c); k >= 0 {
+			return after + k
 		}
-		if cut := boundaryAt(text, p); cut > 0 {
+		return -1
+	}
+	sp, nl := next(' ', 0), next('\n', 0)
+	for sp >= 0 || nl >= 0 {
+		k := sp
+		if k < 0 || nl >= 0 && nl < k {
+			k = nl
+		}
+		if cut := boundaryAt(text, from+k); cut > 0 {
 			return cut
+		}
+		if k == sp {
+			sp = next(' ', k+1)
+		} else {
+			nl = next('\n', k+1)
 		}
 	}
 	return -1
