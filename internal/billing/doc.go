@@ -13,8 +13,12 @@
 //     rejects a malformed one with the line and the reason; Invoice prices
 //     billed and recounted usage in exact rational arithmetic and rounds
 //     once per invoice line.
+//   - State, ReconcilerFromState, InvoiceFromState and Invoice.Merge keep
+//     the statistics and invoice lines as data for a JSON result, so that
+//     the results of shards merge into the result of one run.
 //
 // The package has its own record type (Record), so that any log reader
-// can feed it; README.md describes the proposed wiring into
-// tokcount recount.
+// can feed it; tokcount recount --reconcile (package internal/recount)
+// is the command that does, and README.md describes it with a worked
+// example.
 package billing

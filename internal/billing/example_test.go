@@ -78,7 +78,7 @@ func Example() {
 		fmt.Printf("%s: records %d, not recounted %d, prompt billed %s recounted %s delta %s, mean %s median %d p99 %d, outside %d\n",
 			m.Model, m.Records, m.NotRecounted, &m.Prompt.Billed, &m.Prompt.Recounted, &m.Prompt.Delta, mean, med, p99, m.OutsideRecords)
 	}
-	fmt.Println("exit status", map[bool]int{true: 1, false: 0}[rc.Outside() > 0])
+	fmt.Println("exit status", map[bool]int{true: 5, false: 0}[rc.Outside() > 0]) // as tokcount recount --reconcile
 
 	// 3. Cost: invoice lines, each rounded once.
 	for _, l := range inv.Lines() {
@@ -101,7 +101,7 @@ func Example() {
 	// r3           1064         -     - -                false    0.0006072 (not recountable)
 	// claude-3-5-sonnet-20241022: records 1, not recounted 1, prompt billed 0 recounted 0 delta 0, mean - median 0 p99 0, outside 0
 	// gpt-4o-mini-2024-07-18: records 2, not recounted 0, prompt billed 288 recounted 248 delta 40, mean 20 median 0 p99 40, outside 1
-	// exit status 1
+	// exit status 5
 	// claude-3-5-sonnet-20241022 2025-03-01 input: 40/40 tokens, exact 0.00012/0.00012, invoice 0.00/0.00 USD
 	// claude-3-5-sonnet-20241022 2025-03-01 output: 12/12 tokens, exact 0.00018/0.00018, invoice 0.00/0.00 USD
 	// claude-3-5-sonnet-20241022 2025-03-01 cache_read: 1024/1024 tokens, exact 0.0003072/0.0003072, invoice 0.00/0.00 USD

@@ -37,6 +37,7 @@ type Invoice struct {
 	Rounding Rounding
 	Period   LinePeriod
 	lines    map[lineKey]*Line
+	units    map[unitKey]*units // per-token prices, by model, day and multiplier
 	err      error
 }
 
@@ -75,8 +76,12 @@ var ErrOverflow = errors.New("billing: token sum overflows int64")
 
 // RecountedUsage returns the usage that the recount implies (see
 // Invoice). Its Input may be negative when the recounted prompt is
-// smaller than the billed cached part.
+// smaller than the billed cached part. A failed request (an errored or
+// expired batch line) implies no usage at all: it should cost nothing.
 func RecountedUsage(rec *Record) Usage {
+	if rec.Failed() {
+		return Usage{}
+	}
 	u := rec.Billed
 	if rec.Recount.Prompt {
 		u.Input = rec.Recount.Input - rec.Billed.Cached()
@@ -102,7 +107,15 @@ func priced(u Usage, p *Price) [numKinds]int64 {
 	return out
 }
 
+// NoTime is the period of a record without a time: it cannot be priced
+// (a price is in force from a day) and gets "no price: no time in the
+// record".
+const NoTime = "no-time"
+
 func (inv *Invoice) periodOf(t time.Time) string {
+	if t.IsZero() {
+		return NoTime
+	}
 	switch inv.Period {
 	case PerMonth:
 		return t.UTC().Format("2006-01")
@@ -114,14 +127,16 @@ func (inv *Invoice) periodOf(t time.Time) string {
 
 // Add adds a record's billed and recounted tokens to the invoice lines.
 func (inv *Invoice) Add(rec *Record) {
-	price, ok := inv.Table.Lookup(rec.Model, rec.Time)
+	price := inv.unitsOf(rec).price
 	var reason string
-	if !ok {
-		price = nil
+	switch {
+	case price != nil:
+	case rec.Time.IsZero():
+		reason = "no time in the record"
+	case inv.Table != nil && inv.Table.Covers(rec.Model):
+		reason = "no price on " + dayOf(rec.Time).Format(time.DateOnly)
+	default:
 		reason = "no price"
-		if inv.Table.Covers(rec.Model) {
-			reason = "no price on " + dayOf(rec.Time).Format(time.DateOnly)
-		}
 	}
 	billed := priced(rec.Billed, price)
 	recounted := priced(RecountedUsage(rec), price)
@@ -275,6 +290,51 @@ func (inv *Invoice) Groups() []*Group {
 	return append(out, total)
 }
 
+// lookup finds a record's price; a record without a time has none.
+func (inv *Invoice) lookup(rec *Record) (*Price, bool) {
+	if rec.Time.IsZero() || inv.Table == nil {
+		return nil, false
+	}
+	return inv.Table.Lookup(rec.Model, rec.Time)
+}
+
+// unitKey names the price of a model on a day with a multiplier.
+type unitKey struct {
+	model, mult string
+	day         time.Time
+}
+
+// units are the per-token prices of a model on a day with a multiplier
+// (nil where a kind is not priced); price is nil without a price.
+type units struct {
+	price *Price
+	unit  [numKinds]*big.Rat
+}
+
+// unitsOf returns the per-token prices of a record, computed once per
+// model, day and multiplier.
+func (inv *Invoice) unitsOf(rec *Record) *units {
+	key := unitKey{model: rec.Model, mult: rec.Multiplier, day: dayOf(rec.Time)}
+	if rec.Time.IsZero() {
+		key.day = time.Time{}
+	}
+	if u := inv.units[key]; u != nil {
+		return u
+	}
+	u := &units{}
+	if price, ok := inv.lookup(rec); ok {
+		u.price = price
+		for _, k := range Kinds() {
+			u.unit[k], _ = price.PerToken(k, rec.Multiplier)
+		}
+	}
+	if inv.units == nil {
+		inv.units = map[unitKey]*units{}
+	}
+	inv.units[key] = u
+	return u
+}
+
 // RecordCost is the exact, unrounded cost of one record.
 type RecordCost struct {
 	Cost
@@ -286,28 +346,21 @@ type RecordCost struct {
 // RecordCost prices one record exactly (no rounding), for --records.
 func (inv *Invoice) RecordCost(rec *Record) RecordCost {
 	rc := RecordCost{Cost: newCost()}
-	price, ok := inv.Table.Lookup(rec.Model, rec.Time)
-	if !ok {
-		price = nil
-	}
-	billed := priced(rec.Billed, price)
-	recounted := priced(RecountedUsage(rec), price)
+	u := inv.unitsOf(rec)
+	billed := priced(rec.Billed, u.price)
+	recounted := priced(RecountedUsage(rec), u.price)
+	var n, x big.Rat
 	for _, k := range Kinds() {
 		if billed[k] == 0 && recounted[k] == 0 {
 			continue
 		}
-		var unit *big.Rat
-		if price != nil {
-			unit, ok = price.PerToken(k, rec.Multiplier)
-		}
-		if price == nil || !ok {
+		unit := u.unit[k]
+		if unit == nil {
 			rc.Missing = append(rc.Missing, k)
 			continue
 		}
-		b := new(big.Rat).Mul(unit, new(big.Rat).SetInt64(billed[k]))
-		r := new(big.Rat).Mul(unit, new(big.Rat).SetInt64(recounted[k]))
-		rc.Billed.Add(rc.Billed, b)
-		rc.Recounted.Add(rc.Recounted, r)
+		rc.Billed.Add(rc.Billed, x.Mul(unit, n.SetInt64(billed[k])))
+		rc.Recounted.Add(rc.Recounted, x.Mul(unit, n.SetInt64(recounted[k])))
 	}
 	rc.Diff.Sub(rc.Billed, rc.Recounted)
 	return rc

@@ -121,20 +121,20 @@ func FormatExact(x *big.Rat) string {
 // decimalsOf returns the number of decimals of x's exact decimal
 // expansion, or -1 when it does not terminate.
 func decimalsOf(x *big.Rat) int {
-	den := new(big.Int).Set(x.Denom())
-	two, five := big.NewInt(2), big.NewInt(5)
-	m := new(big.Int)
-	n2, n5 := 0, 0
-	for new(big.Int).Mod(den, two).Sign() == 0 {
-		den.Quo(den, two)
-		n2++
-	}
-	for m.Mod(den, five).Sign() == 0 {
-		den.Quo(den, five)
-		n5++
-	}
-	if den.Cmp(big.NewInt(1)) != 0 {
-		return -1
+	den := x.Denom()
+	n2 := int(den.TrailingZeroBits())
+	d := new(big.Int).Rsh(den, uint(n2))
+	n5 := 0
+	if !d.IsInt64() || d.Int64() != 1 {
+		q, r, five := new(big.Int), new(big.Int), big.NewInt(5)
+		for !(d.IsInt64() && d.Int64() == 1) {
+			q.QuoRem(d, five, r)
+			if r.Sign() != 0 {
+				return -1
+			}
+			d, q = q, d
+			n5++
+		}
 	}
 	return max(n2, n5)
 }

@@ -179,22 +179,38 @@ func (t Tolerance) outside(delta, billed int64) bool {
 func Compare(rec *Record, tol Tolerance) Comparison {
 	c := Comparison{Record: rec}
 	b, r := rec.Billed, rec.Recount
-	failed := rec.Status == StatusErrored || rec.Status == StatusExpired
+	failed := rec.Failed()
 	if r.Prompt {
 		d := &Delta{Kind: KindInput, Billed: b.Prompt(), Recounted: r.Input}
 		d.Delta = d.Billed - d.Recounted
 		d.Cause, d.Exact = promptCause(rec, d.Delta, failed)
-		d.Outside = tol.outside(d.Delta, d.Billed)
+		d.Outside = outside(tol, d, failed)
 		c.Prompt = d
 	}
 	if r.HasOutput {
 		d := &Delta{Kind: KindOutput, Billed: b.Output, Recounted: r.Output}
 		d.Delta = d.Billed - d.Recounted
 		d.Cause, d.Exact = outputCause(rec, d.Delta, failed)
-		d.Outside = tol.outside(d.Delta, d.Billed)
+		d.Outside = outside(tol, d, failed)
 		c.Output = d
 	}
 	return c
+}
+
+// Failed says the request did not complete (an errored or expired batch
+// line): nothing should have been billed for it.
+func (rec *Record) Failed() bool {
+	return rec.Status == StatusErrored || rec.Status == StatusExpired
+}
+
+// outside applies the tolerance to a delta. A failed request should not
+// have been billed at all, so its recount is no measure: it is outside
+// only when what was billed for it exceeds the tolerance.
+func outside(tol Tolerance, d *Delta, failed bool) bool {
+	if failed {
+		return tol.outside(d.Billed, d.Billed)
+	}
+	return tol.outside(d.Delta, d.Billed)
 }
 
 // promptCause names the likely cause of a prompt delta. The checks go
@@ -274,6 +290,7 @@ func (r *Reconciler) Add(rec *Record) Comparison {
 	if c.Prompt != nil {
 		m.Prompt.add(c.Prompt)
 		m.Causes[c.Prompt.Cause]++
+		m.PromptAccuracy[rec.Recount.Accuracy]++
 	}
 	if c.Output != nil {
 		m.Output.add(c.Output)
@@ -292,7 +309,7 @@ func (r *Reconciler) Add(rec *Record) Comparison {
 func (r *Reconciler) model(name string) *ModelStats {
 	m := r.models[name]
 	if m == nil {
-		m = &ModelStats{Model: name, Causes: map[Cause]int64{}}
+		m = &ModelStats{Model: name, Causes: map[Cause]int64{}, PromptAccuracy: map[chat.Accuracy]int64{}}
 		r.models[name] = m
 	}
 	return m
@@ -312,6 +329,9 @@ func (r *Reconciler) Merge(o *Reconciler) {
 		m.Output.merge(&om.Output)
 		for c, n := range om.Causes {
 			m.Causes[c] += n
+		}
+		for a, n := range om.PromptAccuracy {
+			m.PromptAccuracy[a] += n
 		}
 		m.Framing.merge(&om.Framing)
 	}
@@ -351,6 +371,9 @@ type ModelStats struct {
 	Prompt, Output KindStats
 	// Causes counts the deltas by likely cause (CauseNone: no delta).
 	Causes map[Cause]int64
+	// PromptAccuracy counts the recounted prompts by the accuracy of
+	// their count (exact, estimate, no framing rule).
+	PromptAccuracy map[chat.Accuracy]int64
 	// Framing is the overhead learned from the data.
 	Framing FramingOverhead
 }

@@ -148,7 +148,9 @@ func TestReconcileMixedFixtures(t *testing.T) {
 			if got.Prompt.Delta != *w.prompt || got.Prompt.Cause != w.promptCause || got.Prompt.Exact != w.exact {
 				t.Errorf("%s: prompt delta %d cause %q exact %v; want %d %q %v", c.name, got.Prompt.Delta, got.Prompt.Cause, got.Prompt.Exact, *w.prompt, w.promptCause, w.exact)
 			}
-			if got.Prompt.Outside != (abs(*w.prompt) > 2) {
+			// A failed batch line should not be billed: its recount is
+			// no measure, and with nothing billed it is not outside.
+			if got.Prompt.Outside != (abs(*w.prompt) > 2 && !c.rec.Failed()) {
 				t.Errorf("%s: outside %v", c.name, got.Prompt.Outside)
 			}
 		}
@@ -169,7 +171,7 @@ func TestReconcileMixedFixtures(t *testing.T) {
 	if g.Prompt.Delta.Int64() != 0+0+85+64-24-124-124 || g.Prompt.Recounted.Int64() != 7*124 || g.Prompt.Billed.Int64() != 124+124+209+188+100 {
 		t.Errorf("gpt-4o sums: delta %v recounted %v billed %v", &g.Prompt.Delta, &g.Prompt.Recounted, &g.Prompt.Billed)
 	}
-	if g.OutsideRecords != 5 || g.Prompt.Outside != 5 {
+	if g.OutsideRecords != 3 || g.Prompt.Outside != 3 {
 		t.Errorf("gpt-4o outside %d/%d", g.OutsideRecords, g.Prompt.Outside)
 	}
 	// deltas sorted: -124 -124 -24 0 0 64 85
@@ -185,11 +187,20 @@ func TestReconcileMixedFixtures(t *testing.T) {
 	if g.Causes[CauseBatchLine] != 2 || g.Causes[CauseCacheSplit] != 2 || g.Causes[CauseNone] != 2 || g.Causes[CauseImages] != 1 {
 		t.Errorf("causes %v", g.Causes)
 	}
+	if g.PromptAccuracy[chat.Estimate] != 7 || len(g.PromptAccuracy) != 1 {
+		t.Errorf("gpt-4o accuracy %v", g.PromptAccuracy)
+	}
+	// A failed line that was billed anyway is outside.
+	billedFailed := Compare(&Record{Model: "gpt-4o", Status: StatusExpired, Billed: Usage{Input: 124}, Recount: recount(t, "gpt-4o", cookbookMessages, "")}, Tolerance{Tokens: 2})
+	if !billedFailed.Prompt.Outside || billedFailed.Prompt.Cause != CauseBatchLine || billedFailed.Prompt.Exact {
+		t.Errorf("billed failed line %+v", billedFailed.Prompt)
+	}
 	if c := stats["claude-3-5-sonnet-20241022"]; c.NotRecounted != 1 || c.Prompt.Compared != 0 || c.Billed[KindCacheRead].Int64() != 1000 {
 		t.Errorf("claude stats %+v", c)
 	}
-	// gpt-4o 5, o3-mini, 0301 with tools, gpt-oss; gpt-3.5-turbo's -2 is within 2.
-	if rc.Outside() != 5+1+1+1 {
+	// gpt-4o 3 (the batch lines were not billed), o3-mini, 0301 with
+	// tools, gpt-oss; gpt-3.5-turbo's -2 is within 2.
+	if rc.Outside() != 3+1+1+1 {
 		t.Errorf("outside %d", rc.Outside())
 	}
 	// The learned framing of gpt-4o's 6-message prompts: 41 tokens over

@@ -117,7 +117,9 @@ func val(p *int64) int64 {
 // FromOpenAI converts an OpenAI usage object, from the Chat Completions
 // API (prompt_tokens, completion_tokens, prompt_tokens_details,
 // completion_tokens_details) or the Responses API (input_tokens,
-// output_tokens, input_tokens_details, output_tokens_details).
+// output_tokens, input_tokens_details, output_tokens_details). An
+// Embeddings usage (prompt_tokens without completion_tokens) has no
+// output.
 func FromOpenAI(raw []byte) (Usage, error) {
 	type details struct {
 		Cached    *int64 `json:"cached_tokens"`
@@ -141,8 +143,13 @@ func FromOpenAI(raw []byte) (Usage, error) {
 	if prompt == nil && output == nil {
 		prompt, output, pd, cd = o.Input, o.Output, o.InputDetails, o.OutputDetails
 	}
-	if prompt == nil || output == nil {
+	if prompt == nil {
 		return Usage{}, fmt.Errorf("%w: OpenAI usage without prompt_tokens/completion_tokens or input_tokens/output_tokens", ErrUsage)
+	}
+	if output == nil {
+		// Embeddings: {"prompt_tokens", "total_tokens"}, no output.
+		var zero int64
+		output = &zero
 	}
 	var cached, reasoning int64
 	if pd != nil {

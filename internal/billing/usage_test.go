@@ -21,6 +21,8 @@ func TestUsageConverters(t *testing.T) {
 			"output_tokens_details":{"reasoning_tokens":0},"total_tokens":380}`,
 			Usage{Input: 328, Output: 52}},
 		{OpenAI, `{"prompt_tokens":124,"completion_tokens":1,"total_tokens":125}`, Usage{Input: 124, Output: 1}},
+		// Embeddings: no output.
+		{OpenAI, `{"prompt_tokens":8,"total_tokens":8}`, Usage{Input: 8}},
 		// Anthropic: cache reads and writes are on top of input_tokens.
 		{Anthropic, `{"input_tokens":21,"cache_creation_input_tokens":188086,"cache_read_input_tokens":0,"output_tokens":393}`,
 			Usage{Input: 21, CacheWrite5m: 188086, Output: 393}},

@@ -76,9 +76,14 @@ func (x *Extractor) anthropicBatchResult(root jsonl.Value) error {
 		return x.anthropicResponse(msg, "result.message.")
 	case "errored":
 		r.NotRecountable = "batch request errored (" + describeError(res.Get("error")) + "), not billed"
+		r.Status = StatusErrored
 		return nil
 	case "canceled", "expired":
 		r.NotRecountable = "batch request " + string(typ) + ", not billed"
+		r.Status = StatusExpired
+		if string(typ) == "canceled" {
+			r.Status = StatusCanceled
+		}
 		return nil
 	case "":
 		return errMissing("result.type")
@@ -118,29 +123,42 @@ func isAnthropicShape(v jsonl.Value) bool {
 // anthropicRequest reads a Messages request body.
 func (x *Extractor) anthropicRequest(body jsonl.Value) error {
 	x.rec.HasInput = true
+	msgs := body.Get("messages")
+	if msgs.Kind() != jsonl.Array && msgs.Exists() {
+		return errBad("messages", "a %s, not an array", msgs.Kind())
+	}
 	sys := body.Get("system")
+	chat := msgs.Kind() == jsonl.Array
+	sysMessage := chat && (sys.Kind() == jsonl.String || sys.Kind() == jsonl.Array)
+	if sysMessage {
+		x.beginMessage(roleSystem, nil)
+	}
 	switch sys.Kind() {
 	case jsonl.String:
 		x.add(Input, System, sys.Str())
 	case jsonl.Array:
 		x.anthropicBlocks(Input, System, sys)
 	}
-	msgs := body.Get("messages")
-	if msgs.Kind() != jsonl.Array {
-		if msgs.Exists() {
-			return errBad("messages", "a %s, not an array", msgs.Kind())
-		}
+	if sysMessage {
+		x.endMessage()
+	}
+	if chat {
+		x.rec.Chat = true
+	} else {
 		// A legacy Text Completions body (Claude 2 on Bedrock).
 		x.add(Input, Text, str(body, "prompt"))
 	}
 	msgs.Elems(func(_ int, m jsonl.Value) bool {
-		kind := roleKind(str(m, "role"))
+		role := str(m, "role")
+		kind := roleKind(role)
+		x.beginMessage(role, nil)
 		c := m.Get("content")
 		if c.Kind() == jsonl.String {
 			x.add(Input, kind, c.Str())
 		} else {
 			x.anthropicBlocks(Input, kind, c)
 		}
+		x.endMessage()
 		return true
 	})
 	body.Get("tools").Elems(func(_ int, t jsonl.Value) bool {

@@ -71,6 +71,7 @@ func (x *Extractor) bedrock(root jsonl.Value) error {
 	var why []string
 	if code := str(root, "errorCode"); len(code) > 0 {
 		why = append(why, "invocation failed ("+string(clip(code, 80))+")")
+		r.Status = StatusErrored
 	}
 	inBody := in.Get("inputBodyJson")
 	switch {
@@ -292,20 +293,28 @@ func (x *Extractor) bedrockStream(chunks jsonl.Value) string {
 // converseRequest reads a Converse request (also Amazon Nova's InvokeModel
 // body, which has the same messages and system).
 func (x *Extractor) converseRequest(body jsonl.Value) {
+	x.rec.Chat = true
 	sys := body.Get("system")
-	if sys.Kind() == jsonl.String {
-		x.add(Input, System, sys.Str())
-	} else {
-		x.converseBlocks(Input, System, sys)
+	if sys.Kind() == jsonl.String || sys.Kind() == jsonl.Array {
+		x.beginMessage(roleSystem, nil)
+		if sys.Kind() == jsonl.String {
+			x.add(Input, System, sys.Str())
+		} else {
+			x.converseBlocks(Input, System, sys)
+		}
+		x.endMessage()
 	}
 	body.Get("messages").Elems(func(_ int, m jsonl.Value) bool {
-		kind := roleKind(str(m, "role"))
+		role := str(m, "role")
+		kind := roleKind(role)
+		x.beginMessage(role, nil)
 		c := m.Get("content")
 		if c.Kind() == jsonl.String {
 			x.add(Input, kind, c.Str())
 		} else {
 			x.converseBlocks(Input, kind, c)
 		}
+		x.endMessage()
 		return true
 	})
 	body.Get("toolConfig").Get("tools").Elems(func(_ int, t jsonl.Value) bool {

@@ -32,6 +32,17 @@ func render(rec *Record, err error) string {
 	for _, p := range rec.Parts {
 		fmt.Fprintf(&b, "  %s/%s %s\n", p.Side, p.Kind, strconv.Quote(string(p.Text)))
 	}
+	if rec.Chat {
+		b.WriteString("  chat:")
+		for _, m := range rec.Messages {
+			fmt.Fprintf(&b, " %s", m.Role)
+			if len(m.Name) > 0 {
+				fmt.Fprintf(&b, "(%s)", m.Name)
+			}
+			fmt.Fprintf(&b, "[%d:%d]", m.Start, m.End)
+		}
+		b.WriteByte('\n')
+	}
 	if !rec.Items.Zero() {
 		fmt.Fprintf(&b, "  items %+v\n", rec.Items)
 	}
@@ -52,6 +63,9 @@ func render(rec *Record, err error) string {
 			fmt.Fprintf(&b, " raw(%s)=%s", u.RawPath, u.Raw.AppendJSON(nil))
 		}
 		b.WriteByte('\n')
+	}
+	if rec.Status != "" {
+		fmt.Fprintf(&b, "  status: %s\n", rec.Status)
 	}
 	if rec.NotRecountable != "" {
 		fmt.Fprintf(&b, "  not recountable: %s\n", rec.NotRecountable)

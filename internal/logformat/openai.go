@@ -162,10 +162,15 @@ func (x *Extractor) openaiBatchOutput(root jsonl.Value) error {
 	resp := root.Get("response")
 	if e := root.Get("error"); e.Kind() == jsonl.Object {
 		r.NotRecountable = "batch request failed (" + describeError(e) + "), not billed"
+		r.Status = StatusErrored
+		if string(str(e, "code")) == "batch_expired" {
+			r.Status = StatusExpired
+		}
 		return nil
 	}
 	if resp.Kind() != jsonl.Object {
 		r.NotRecountable = "batch request has no response and no error"
+		r.Status = StatusErrored
 		return nil
 	}
 	body := resp.Get("body")
@@ -179,6 +184,7 @@ func (x *Extractor) openaiBatchOutput(root jsonl.Value) error {
 			msg += ": " + describeError(e)
 		}
 		r.NotRecountable = "batch request failed (" + msg + "), not billed"
+		r.Status = StatusErrored
 		return nil
 	}
 	if err := x.openaiResponseBody(body, "response.body."); err != nil {
@@ -333,13 +339,17 @@ func (x *Extractor) chatRequest(body jsonl.Value) error {
 	if msgs.Kind() != jsonl.Array {
 		return errBad("messages", "a %s, not an array", msgs.Kind())
 	}
+	x.rec.Chat = true
 	msgs.Elems(func(_ int, m jsonl.Value) bool {
-		kind := roleKind(str(m, "role"))
+		role := str(m, "role")
+		kind := roleKind(role)
+		x.beginMessage(role, str(m, "name"))
 		x.chatContent(Input, kind, m.Get("content"))
 		if kind == Assistant {
 			x.add(Input, Assistant, str(m, "refusal"))
 		}
 		x.toolCalls(Input, m)
+		x.endMessage()
 		return true
 	})
 	x.chatTools(body)
@@ -473,14 +483,23 @@ func (x *Extractor) embeddingsRequest(body jsonl.Value) error {
 // responsesRequest reads a Responses API request body.
 func (x *Extractor) responsesRequest(body jsonl.Value) error {
 	x.rec.HasInput = true
-	x.add(Input, System, str(body, "instructions"))
+	x.rec.Chat = true
+	if ins := str(body, "instructions"); len(ins) > 0 {
+		x.beginMessage(roleSystem, nil)
+		x.add(Input, System, ins)
+		x.endMessage()
+	}
 	in := body.Get("input")
 	switch in.Kind() {
 	case jsonl.String:
+		x.beginMessage(roleUser, nil)
 		x.add(Input, User, in.Str())
+		x.endMessage()
 	case jsonl.Array:
 		in.Elems(func(_ int, item jsonl.Value) bool {
+			x.beginMessage(responsesRole(item), nil)
 			x.responsesItem(Input, item)
+			x.endMessage()
 			return true
 		})
 	}
@@ -492,6 +511,28 @@ func (x *Extractor) responsesRequest(body jsonl.Value) error {
 		return true
 	})
 	return nil
+}
+
+var (
+	roleUser      = []byte("user")
+	roleAssistant = []byte("assistant")
+	roleTool      = []byte("tool")
+)
+
+// responsesRole is the chat role of a Responses input item: a message's
+// role; assistant for the model's own items (tool calls, reasoning); tool
+// for a tool's output.
+func responsesRole(item jsonl.Value) []byte {
+	switch string(str(item, "type")) {
+	case "", "message":
+		if r := str(item, "role"); len(r) > 0 {
+			return r
+		}
+		return roleUser
+	case "function_call_output", "custom_tool_call_output":
+		return roleTool
+	}
+	return roleAssistant
 }
 
 // responsesItem reads one item of a Responses input or output list.

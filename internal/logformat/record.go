@@ -137,6 +137,25 @@ type Usage struct {
 	RawPath string
 }
 
+// Message is one message of a chat request, in order: its role and author
+// name as logged, and its text parts, Parts[Start:End] of the record
+// (content, refusal, tool-call arguments, tool results), so that message
+// framing can be counted. A system prompt given apart from the messages
+// (Anthropic's and Converse's system, the Responses API's instructions) is
+// a message with the role "system".
+type Message struct {
+	Role, Name []byte
+	Start, End int
+}
+
+// Statuses of a request, where the log says it did not complete (batch
+// output lines and results, failed invocations).
+const (
+	StatusErrored  = "errored"
+	StatusExpired  = "expired"
+	StatusCanceled = "canceled"
+)
+
 // Present reports whether any billed figure or a raw usage object is set.
 func (u *Usage) Present() bool {
 	return u.Input.Set || u.Output.Set || u.CacheRead.Set || u.CacheWrite.Set || u.Reasoning.Set || u.Raw.Exists()
@@ -164,8 +183,16 @@ type Record struct {
 	// result has only the response, a request log only the request.
 	HasInput, HasOutput bool
 	Parts               []Part
-	Items               Items
-	Billed              Usage
+	// Chat says the request is a list of chat messages, given in
+	// Messages; otherwise its input parts are plain prompt text
+	// (Completions, Embeddings, model bodies with a prompt).
+	Chat     bool
+	Messages []Message
+	Items    Items
+	Billed   Usage
+	// Status is "" for a request that completed, else StatusErrored,
+	// StatusExpired or StatusCanceled (batch lines, failed invocations).
+	Status string
 	// NotRecountable, when not empty, says why this record's tokens cannot
 	// be recounted from the line although the line is a valid record: a
 	// body moved to S3, a batch request that errored or expired. Such a
@@ -173,10 +200,10 @@ type Record struct {
 	NotRecountable string
 }
 
-// reset clears r for reuse, keeping the Parts slice.
+// reset clears r for reuse, keeping the Parts and Messages slices.
 func (r *Record) reset() {
-	parts := r.Parts[:0]
-	*r = Record{Parts: parts}
+	parts, msgs := r.Parts[:0], r.Messages[:0]
+	*r = Record{Parts: parts, Messages: msgs}
 }
 
 // Error is a line that is valid JSON but cannot be read as a record. Class
@@ -417,6 +444,22 @@ func (x *Extractor) addStringOrJSON(side Side, kind Kind, v jsonl.Value) {
 	}
 	x.addJSON(side, kind, v)
 }
+
+// beginMessage starts a chat message of the request; endMessage closes it
+// after its parts were added.
+func (x *Extractor) beginMessage(role, name []byte) {
+	x.rec.Chat = true
+	n := len(x.rec.Parts)
+	x.rec.Messages = append(x.rec.Messages, Message{Role: role, Name: name, Start: n, End: n})
+}
+
+func (x *Extractor) endMessage() {
+	if m := len(x.rec.Messages); m > 0 {
+		x.rec.Messages[m-1].End = len(x.rec.Parts)
+	}
+}
+
+var roleSystem = []byte("system")
 
 // str returns a string member, or nil.
 func str(v jsonl.Value, key string) []byte { return v.Get(key).Str() }

@@ -3,6 +3,8 @@ package recount
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokcount/tokcount/internal/billing"
 	"github.com/tokcount/tokcount/internal/jsonl"
 	"github.com/tokcount/tokcount/internal/logformat"
 	"github.com/tokcount/tokcount/vocab"
@@ -23,8 +26,9 @@ import (
 const (
 	ExitOK       = 0 // success
 	ExitError    = 1 // an input could not be read to its end, or an output could not be written
-	ExitUsage    = 2 // bad flags or arguments
+	ExitUsage    = 2 // bad flags or arguments, or a malformed --prices table
 	ExitRejected = 4 // --strict, and at least one line was rejected
+	ExitOutside  = 5 // --reconcile, and at least one record is outside the tolerance
 )
 
 // Env is what a run depends on besides its arguments; tests fill it in.
@@ -156,6 +160,9 @@ func (e *Env) Recount(ctx context.Context, args []string) int {
 		textFields, by             []string
 		modelField, idField, tsFld string
 		maxLine                    = DefaultMaxLine
+		reconcile                  bool
+		tolerance, prices          string
+		rounding, period, defDate  string
 	)
 	fs := flag.NewFlagSet("recount", flag.ContinueOnError)
 	fs.StringVar(&encoding, "e", "", "")
@@ -177,10 +184,35 @@ func (e *Env) Recount(ctx context.Context, args []string) int {
 	fs.IntVar(&showRejected, "show-rejected", 20, "")
 	fs.StringVar(&parser, "json-parser", "auto", "")
 	fs.Var(sizeFlag{&maxLine}, "max-line", "")
+	fs.BoolVar(&reconcile, "reconcile", false, "")
+	fs.StringVar(&tolerance, "tolerance", "0", "")
+	fs.StringVar(&prices, "prices", "", "")
+	fs.StringVar(&rounding, "rounding", "half-even", "")
+	fs.StringVar(&period, "invoice-period", "day", "")
+	fs.StringVar(&defDate, "default-date", "", "")
 	help := recountUsage(e.Jobs)
 	operands, code, ok := e.parseArgs(fs, "recount", args, help)
 	if !ok {
 		return code
+	}
+	if reconcile {
+		// Checked, and the price table read, before any work.
+		ro, code, ok := e.reconcileOptions(tolerance, prices, rounding, period, defDate)
+		if !ok {
+			return code
+		}
+		o.Reconcile = ro
+	} else {
+		var set []string
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "tolerance", "prices", "rounding", "invoice-period", "default-date":
+				set = append(set, "--"+f.Name)
+			}
+		})
+		if len(set) > 0 {
+			return e.usageError("recount", "%s %s only with --reconcile", strings.Join(set, ", "), map[bool]string{true: "works", false: "work"}[len(set) == 1])
+		}
 	}
 	if jobs < 0 {
 		return e.usageError("recount", "-j/--jobs must be at least 1 (0 means all cores), not %d", jobs)
@@ -310,7 +342,49 @@ func (e *Env) Recount(ctx context.Context, args []string) int {
 		fmt.Fprintf(e.Stderr, "tokcount recount: --strict: %d %s rejected\n", res.Totals.Rejected, plural(res.Totals.Rejected, "line", "lines"))
 		exit = ExitRejected
 	}
+	if rc := res.Reconcile; exit == ExitOK && rc != nil && rc.Outside > 0 {
+		fmt.Fprintf(e.Stderr, "tokcount recount: --reconcile: %d of %d %s outside the tolerance (%s)\n",
+			rc.Outside, rc.Records, plural(rc.Records, "record", "records"), rc.Tolerance)
+		exit = ExitOutside
+	}
 	return exit
+}
+
+// reconcileOptions checks the reconciliation flags and reads the price
+// table; a malformed table is reported with file:line:col and its reason.
+func (e *Env) reconcileOptions(tolerance, prices, rounding, period, defDate string) (*ReconcileOptions, int, bool) {
+	tol, err := billing.ParseTolerance(tolerance)
+	if err != nil {
+		return nil, e.usageError("recount", "--tolerance %q: a number of tokens (2) or a percentage of the billed count (0.5%%)", tolerance), false
+	}
+	ro := &ReconcileOptions{Tolerance: tol}
+	if ro.Rounding, err = billing.ParseRoundingMode(rounding); err != nil {
+		return nil, e.usageError("recount", "--rounding %q: use half-even, half-up, half-down, down, up, floor or ceiling", rounding), false
+	}
+	if ro.Period, err = billing.ParseLinePeriod(period); err != nil {
+		return nil, e.usageError("recount", "--invoice-period %q: use day, month or all", period), false
+	}
+	if defDate != "" {
+		if ro.DefaultDate, err = time.Parse(time.DateOnly, defDate); err != nil {
+			return nil, e.usageError("recount", "--default-date %q: a day YYYY-MM-DD (UTC)", defDate), false
+		}
+	}
+	if prices != "" {
+		data, err := os.ReadFile(prices)
+		if err != nil {
+			fmt.Fprintf(e.Stderr, "tokcount recount: --prices: %v\n", err)
+			return nil, ExitUsage, false
+		}
+		t, err := billing.ParsePriceTable(data, prices)
+		if err != nil {
+			fmt.Fprintf(e.Stderr, "tokcount recount: --prices: %v\n", err)
+			fmt.Fprintf(e.Stderr, "tokcount recount: the price table was rejected; nothing was read\n")
+			return nil, ExitUsage, false
+		}
+		sum := sha256.Sum256(data)
+		ro.Prices, ro.PricesFile, ro.PricesSHA256 = t, prices, hex.EncodeToString(sum[:])
+	}
+	return ro, 0, true
 }
 
 func (e *Env) clearProgress() {
@@ -405,7 +479,7 @@ requests and results; or any JSON with --text-field. Every text part
 arguments, output, reasoning) is counted on its own, with the encoding of
 the record's model; parts are never glued together. Images, audio and
 documents are counted as items, not tokens. Message framing is not added:
-the figures are plain text tokens.
+the figures are plain text tokens (--reconcile counts it, apart).
 
 Nothing is lost: every line is counted, rejected (with file, line and
 reason: bad JSON, unknown format, missing or bad field, negative usage,
@@ -448,6 +522,67 @@ Flags:
   -q, --quiet            no progress bar, no rejected lines on standard error
   -h, --help             show this help
 
+Reconciliation with the bill:
+      --reconcile        compare each record's recount with the usage that
+                         its line says was billed (below): the report gets
+                         the reconciliation per model, each --records line a
+                         "reconcile" object
+      --tolerance N|P%   a record is outside when |billed - recounted| > N
+                         tokens, or > P percent of the billed count (a
+                         decimal: 0.5%); default 0, exact
+      --prices FILE      price billed and recounted usage with this table
+                         (JSON, "format": "tokcount-prices/1"); it is read and
+                         checked before anything else, and a malformed table
+                         is refused with FILE:LINE:COL and the reason (exit 2)
+      --rounding MODE    how each invoice line is rounded to the currency's
+                         decimals: half-even (default), half-up, half-down,
+                         down, up, floor or ceiling; never per record
+      --invoice-period P one invoice line per model x token kind x day
+                         (default; UTC), month or all; a price change, or a
+                         multiplier (batch), starts a new line
+      --default-date DAY the UTC day (YYYY-MM-DD) of records whose log has no
+                         time (Anthropic batch results): picks their price
+                         and invoice line; without it they have no price
+
+  Billed usage is read into one normal form before it is compared:
+    input           prompt tokens neither read from nor written to a cache
+    cache_read      prompt tokens read from a cache
+    cache_write_5m, cache_write_1h
+                    prompt tokens written to a cache (5-minute, 1-hour)
+    output          every output token billed, hidden reasoning included
+    reasoning       the hidden-reasoning part of output
+  OpenAI's cached_tokens are inside prompt_tokens (input = prompt_tokens -
+  cached_tokens); Anthropic's cache_read_input_tokens and
+  cache_creation_input_tokens come on top of input_tokens (writes split by
+  cache_creation, else 5-minute); Bedrock's inputTokenCount,
+  cacheReadInputTokenCount and cacheWriteInputTokenCount are separate counts
+  (writes taken as 5-minute).
+
+  The prompt is compared whole (input + cache reads + cache writes against
+  the recount with its message framing: tokcount cannot see what a cache
+  served), the output as the visible output (output text and tool-call
+  arguments; billed reasoning shows in the delta). delta = billed -
+  recounted, with its likely cause: framing, tool definitions, images,
+  hidden reasoning, cache split, errored or expired batch line, or unknown.
+  The framing of each prompt is "exact" (harmony, gpt-oss: the messages as
+  logged; a system prompt the server adds is not in them), "estimate" (the
+  OpenAI cookbook's rules), "no framing rule" (text only), "not recountable"
+  (Claude 3 and later, Amazon Nova: no public vocabulary) or "unavailable";
+  a guess is never shown as exact. Per model: records, billed, recounted and
+  delta sums, mean, median and p99 delta, records outside the tolerance,
+  causes, and the framing overhead learned from the bills (billed prompt -
+  text tokens, by message count). With --prices: per record the exact cost
+  of billed and of recounted usage and their difference; invoice lines
+  rounded once; totals per model; models without a price listed with their
+  tokens.
+  A record is reconciled when its line has a billed usage, or is a failed
+  batch line (errored, expired, canceled: nothing should be billed for it,
+  so it is outside only if something was, and its recounted cost is 0).
+  Batch API request lines are joined to their output lines by custom_id
+  when the request comes first (give the input file before the output
+  file); a request waits in memory until its output line. Results merge
+  (tokcount merge) when made with the same --tolerance and --prices table.
+
 Examples:
   tokcount recount batch_output.jsonl
   tokcount recount --by model,day s3-export/AWSLogs/ --output csv > usage.csv
@@ -456,14 +591,20 @@ Examples:
       --text-field output=response.text --model-field model -
   tokcount recount -o json shard1/ > a.json; tokcount recount -o json shard2/ > b.json
   tokcount merge a.json b.json --output table
+  tokcount recount --reconcile --tolerance 1% --prices prices.json \
+      --records records.jsonl batch_input.jsonl batch_output.jsonl
 
 Exit status:
   0  success
   1  an input could not be read to its end (missing, unreadable, truncated
      or corrupt gzip/zstd: what was readable is counted and the input is
      named), or an output could not be written
-  2  usage error: bad flag, argument, encoding or path
+  2  usage error: bad flag, argument, encoding or path; a --prices table
+     that cannot be read or is malformed (nothing is read then)
   4  --strict, and at least one line was rejected
+  5  --reconcile, and at least one record is outside the tolerance
+  When several apply, the first in this list (1, then 4, then 5) is the
+  exit status.
 `, "JOBS", strconv.Itoa(jobs))
 }
 
@@ -476,6 +617,14 @@ not-recountable records added; inputs listed in argument order. The
 results must have been made with the same --by, -e and --format. A result
 file may be - for standard input.
 
+Results made with --reconcile merge their reconciliation too (exact sums,
+the delta histograms behind mean, median and p99, the learned framing, the
+invoice lines before rounding): they must have been made with the same
+--tolerance and, with --prices, the same price table (by SHA-256),
+--rounding and --invoice-period; a result with and one without are
+refused. A batch request and its output line in different shards are not
+joined (one run would join them): shard by batch.
+
 Flags:
   -o, --output FORMAT    json (default), table, csv or tsv
   -h, --help             show this help
@@ -487,6 +636,7 @@ Examples:
 Exit status:
   0  success
   1  a result could not be read or is not a recount result, or results
-     made with different --by, -e or --format were given
+     made with different --by, -e, --format, --tolerance or --prices were
+     given
   2  usage error
 `

@@ -26,19 +26,7 @@ func resolveModel(model string) modelInfo {
 	if model == "" {
 		return modelInfo{reason: "no model in the record"}
 	}
-	name := model
-	if strings.HasPrefix(name, "arn:") {
-		if i := strings.LastIndexByte(name, '/'); i >= 0 {
-			name = name[i+1:]
-		}
-	}
-	for _, p := range []string{"us-gov.", "us.", "eu.", "apac.", "global.", "jp.", "au.", "ca."} {
-		if strings.HasPrefix(name, p) {
-			name = name[len(p):]
-			break
-		}
-	}
-	name = strings.TrimPrefix(name, "openai.")
+	name := strings.TrimPrefix(reduceModel(model), "openai.")
 	encName, err := vocab.EncodingForModel(name)
 	if err == nil {
 		enc, err := tokenizer.Get(encName)
@@ -72,6 +60,24 @@ func resolveModel(model string) modelInfo {
 		return modelInfo{reason: "unknown model (not in tiktoken's model map; closest: " + strings.Join(ue.Suggestions, ", ") + ")"}
 	}
 	return modelInfo{reason: "unknown model (not in tiktoken's model map)"}
+}
+
+// reduceModel reduces a model name as Bedrock logs it: an ARN to its last
+// segment, a cross-region inference profile prefix (us., eu., apac.,
+// global., ...) dropped.
+func reduceModel(model string) string {
+	name := model
+	if strings.HasPrefix(name, "arn:") {
+		if i := strings.LastIndexByte(name, '/'); i >= 0 {
+			name = name[i+1:]
+		}
+	}
+	for _, p := range []string{"us-gov.", "us.", "eu.", "apac.", "global.", "jp.", "au.", "ca."} {
+		if strings.HasPrefix(name, p) {
+			return name[len(p):]
+		}
+	}
+	return name
 }
 
 // reasonClass is the short form of a not-recountable reason used in the

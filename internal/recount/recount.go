@@ -89,6 +89,10 @@ type Options struct {
 	// progress so far.
 	Progress      func(Progress)
 	ProgressEvery time.Duration
+	// Reconcile, when not nil, reconciles each record's recount with its
+	// billed usage (and prices both); the result gets a Reconciliation
+	// and each --records line a "reconcile" object.
+	Reconcile *ReconcileOptions
 }
 
 // Progress is what a progress display shows.
@@ -119,6 +123,7 @@ type compiled struct {
 	// The inputs' names, and as JSON strings for --records.
 	fileNames   []string
 	quotedFiles [][]byte
+	recon       *ReconcileOptions
 }
 
 type progressCounters struct {
@@ -127,7 +132,7 @@ type progressCounters struct {
 
 // compile checks the options.
 func compile(o Options) (*compiled, error) {
-	c := &compiled{opts: o, maxLine: o.MaxLine, block: o.BlockSize, jobs: o.Jobs}
+	c := &compiled{opts: o, maxLine: o.MaxLine, block: o.BlockSize, jobs: o.Jobs, recon: o.Reconcile}
 	if c.maxLine <= 0 {
 		c.maxLine = DefaultMaxLine
 	}
@@ -278,10 +283,15 @@ type merger struct {
 	pending map[int64]*chunkResult
 	next    int64
 	recErr  error
+	recon   *reconState
+	buf     []byte // the --records bytes of a chunk with their reconciliation
 }
 
 func newMerger(c *compiled, files []inputFile) *merger {
 	m := &merger{c: c, files: files, pending: map[int64]*chunkResult{}}
+	if c.recon != nil {
+		m.recon = newReconState(c.recon)
+	}
 	m.stats = make([]FileStat, len(files))
 	for i, f := range files {
 		m.stats[i].File = f.name
@@ -327,11 +337,44 @@ func (m *merger) take(r *chunkResult) {
 			m.c.opts.Rejected(m.files[r.file].name, rj.line, rj.reason)
 		}
 	}
-	if m.c.opts.Records != nil && len(r.records) > 0 && m.recErr == nil {
-		if _, err := m.c.opts.Records.Write(r.records); err != nil {
+	records := r.records
+	if m.recon != nil {
+		records = m.reconcile(r)
+	}
+	if m.c.opts.Records != nil && len(records) > 0 && m.recErr == nil {
+		if _, err := m.c.opts.Records.Write(records); err != nil {
 			m.recErr = fmt.Errorf("writing --records: %w", err)
 		}
 	}
+}
+
+// reconcile reconciles a chunk's records, in order, and returns its
+// --records bytes with each record's "reconcile" object.
+func (m *merger) reconcile(r *chunkResult) []byte {
+	withRecords := m.c.opts.Records != nil
+	b := m.buf[:0]
+	prev := 0
+	for i := range r.recon {
+		it := &r.recon[i]
+		if !withRecords {
+			m.recon.take(it, nil, m.c.fileNames, m.c.quotedFiles)
+			continue
+		}
+		b = append(b, r.records[prev:it.at]...)
+		b = append(b, `,"reconcile":`...)
+		b = m.recon.take(it, b, m.c.fileNames, m.c.quotedFiles)
+		prev = it.at
+	}
+	if !withRecords {
+		return nil
+	}
+	b = append(b, r.records[prev:]...)
+	if cap(b) > 8<<20 {
+		m.buf = nil
+	} else {
+		m.buf = b
+	}
+	return b
 }
 
 // result builds the Result.
@@ -357,6 +400,9 @@ func (m *merger) result(agg *aggregate) *Result {
 	agg.into(r)
 	for i := range r.Groups {
 		r.Totals.Sums.Add(&r.Groups[i].Sums)
+	}
+	if m.recon != nil {
+		r.Reconcile = m.recon.result()
 	}
 	return r
 }

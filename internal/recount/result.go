@@ -252,6 +252,9 @@ type Result struct {
 	Rejections     []ReasonCount    `json:"rejections"`
 	NotRecountable []NotRecountable `json:"not_recountable"`
 	Groups         []Group          `json:"groups"`
+	// Reconcile is the reconciliation with the billed usage (and its
+	// costs), with --reconcile.
+	Reconcile *Reconciliation `json:"reconcile,omitempty"`
 }
 
 // MarshalIndent renders the result as indented JSON with a final newline.
@@ -309,6 +312,11 @@ func (r *Result) check() error {
 	}
 	if groups != t.Sums {
 		return errors.New("the groups do not add up to the totals")
+	}
+	if r.Reconcile != nil {
+		if _, _, err := r.Reconcile.check(); err != nil {
+			return fmt.Errorf("reconcile: %v", err)
+		}
 	}
 	return nil
 }
@@ -372,6 +380,11 @@ func Merge(results ...*Result) (*Result, error) {
 		}
 	}
 	agg.into(out)
+	rec, err := mergeReconciliations(results)
+	if err != nil {
+		return nil, err
+	}
+	out.Reconcile = rec
 	if err := out.check(); err != nil {
 		return nil, fmt.Errorf("merged result: %v", err)
 	}
@@ -440,14 +453,20 @@ func (a *aggregate) into(r *Result) {
 		r.Rejections = append(r.Rejections, ReasonCount{Reason: reason, Lines: n})
 	}
 	slices.SortFunc(r.Rejections, func(x, y ReasonCount) int { return strings.Compare(x.Reason, y.Reason) })
-	r.NotRecountable = make([]NotRecountable, 0, len(a.notRecountable))
-	for k, n := range a.notRecountable {
-		r.NotRecountable = append(r.NotRecountable, NotRecountable{Model: k.model, Reason: k.reason, Records: n})
+	r.NotRecountable = sortedNR(a.notRecountable)
+}
+
+// sortedNR lists counts by model and reason, sorted.
+func sortedNR(m map[nrKey]int64) []NotRecountable {
+	out := make([]NotRecountable, 0, len(m))
+	for k, n := range m {
+		out = append(out, NotRecountable{Model: k.model, Reason: k.reason, Records: n})
 	}
-	slices.SortFunc(r.NotRecountable, func(x, y NotRecountable) int {
+	slices.SortFunc(out, func(x, y NotRecountable) int {
 		if c := strings.Compare(x.Model, y.Model); c != 0 {
 			return c
 		}
 		return strings.Compare(x.Reason, y.Reason)
 	})
+	return out
 }

@@ -27,6 +27,7 @@ type chunkResult struct {
 	lines   Lines
 	rejects []reject
 	records []byte
+	recon   []reconItem // with --reconcile: one per counted record, in order
 }
 
 type reject struct {
@@ -40,12 +41,17 @@ func getResult() *chunkResult {
 	r := resultPool.Get().(*chunkResult)
 	r.rejects = r.rejects[:0]
 	r.records = r.records[:0]
+	r.recon = r.recon[:0]
 	return r
 }
 
 func releaseResult(r *chunkResult) {
 	if cap(r.records) > 4<<20 {
 		r.records = nil
+	}
+	clear(r.recon) // drop the strings and counts they hold
+	if cap(r.recon) > 1<<14 {
+		r.recon = nil
 	}
 	r.end = nil
 	r.lines = Lines{}
@@ -239,8 +245,13 @@ func (w *worker) line(res *chunkResult, file int, n int64, line []byte, cut bool
 		w.agg.groups[string(w.key)] = g
 	}
 	g.Add(s)
+	at := -1
 	if w.c.opts.Records != nil {
 		res.records = w.appendRecord(res.records, file, n, rec, info, reason, parts)
+		at = len(res.records) - 2 // the closing "}\n"
+	}
+	if w.c.recon != nil {
+		res.recon = append(res.recon, w.reconItem(file, n, rec, reason, at))
 	}
 }
 

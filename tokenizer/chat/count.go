@@ -8,13 +8,19 @@ import (
 	"github.com/tokcount/tokcount/tokenizer"
 )
 
-// Message is one chat message. Role, Name and Content are what every
-// format reads; the other fields are harmony's (gpt-oss) and are ignored by
-// the cookbook rules.
+// Message is one chat message. Role, Name and Content (with Parts) are
+// what every format reads; the other fields are harmony's (gpt-oss) and are
+// ignored by the cookbook rules.
 type Message struct {
 	Role    string // system, developer, user, assistant, tool
 	Name    string // optional author name; for a harmony tool message the tool's name
 	Content string
+	// Parts are more text parts of the content, after Content: a message
+	// whose content is a list of text parts (as logged requests often
+	// have). Each part is encoded on its own, never glued to the next:
+	// harmony renders content items one after another, and the cookbook
+	// rules count the tokens of each.
+	Parts []string
 
 	// Harmony header fields.
 	Channel string // analysis, commentary, final
@@ -166,7 +172,7 @@ func CountMessagesWith(model string, messages []Message, tools []Tool, opts Opti
 	if rule == nil {
 		res.Accuracy = NoRule
 		for _, msg := range messages {
-			res.Text += enc.Count(msg.Content)
+			res.Text += countContent(enc, &msg)
 		}
 		res.Total = res.Text
 		res.ToolsCounted = len(tools) == 0
@@ -183,7 +189,7 @@ func CountMessagesWith(model string, messages []Message, tools []Tool, opts Opti
 			return res, fmt.Errorf("%w: harmony system/developer content for %s, which is not a harmony model", ErrInvalidMessage, model)
 		}
 		res.Framing += rule.TokensPerMessage + enc.Count(msg.Role)
-		res.Text += enc.Count(msg.Content)
+		res.Text += countContent(enc, &msg)
 		if msg.Name != "" {
 			res.Framing += enc.Count(msg.Name) + rule.TokensPerName
 		}
@@ -206,6 +212,16 @@ func CountMessagesWith(model string, messages []Message, tools []Tool, opts Opti
 	}
 	res.Total = res.Text + res.Framing + res.Tools
 	return res, nil
+}
+
+// countContent counts the tokens of a message's Content and Parts, each
+// on its own.
+func countContent(enc *tokenizer.Encoding, m *Message) int {
+	n := enc.Count(m.Content)
+	for _, p := range m.Parts {
+		n += enc.Count(p)
+	}
+	return n
 }
 
 func joinNote(a, b string) string {

@@ -375,6 +375,9 @@ func (h *harmonyEnc) renderMessage(dst []uint32, m Message, hasFunctions bool) (
 	default:
 		n := len(dst)
 		dst = h.text(dst, m.Content)
+		for _, p := range m.Parts {
+			dst = h.text(dst, p) // each content item on its own, as the renderer does
+		}
 		textTokens = len(dst) - n
 	}
 	end := m.End
