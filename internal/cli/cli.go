@@ -303,6 +303,7 @@ Exit status:
   2  usage error: bad flag or argument, unknown encoding or model
   3  verify found a mismatch
   4  recount --strict: a line was rejected
+  5  recount --reconcile: a record is outside the tolerance
 
 Notes:
   Inputs are read in blocks of about 1 MiB, cut only where the count cannot
