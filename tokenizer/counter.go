@@ -17,6 +17,9 @@ type Counter struct {
 
 // NewCounter returns a Counter for e.
 func (e *Encoding) NewCounter() *Counter {
+	if e.hf != nil {
+		return &Counter{enc: e} // tokenizer.json encodings keep their own scratch
+	}
 	return &Counter{enc: e, w: &worker{merger: bpe.NewMerger(e.table, bpe.CacheSlots)}}
 }
 

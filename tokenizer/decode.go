@@ -27,6 +27,9 @@ func (e *Encoding) Decode(tokens []uint32) ([]byte, error) {
 // AppendDecode appends the bytes of tokens to dst, as Decode does. On error
 // it returns dst extended by the bytes of the tokens before the bad one.
 func (e *Encoding) AppendDecode(dst []byte, tokens []uint32) ([]byte, error) {
+	if e.hf != nil {
+		return e.hfDecode(dst, tokens)
+	}
 	for i, id := range tokens {
 		if tok := e.table.Token(id); len(tok) > 0 {
 			dst = append(dst, tok...)

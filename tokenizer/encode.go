@@ -17,6 +17,9 @@ func (e *Encoding) Encode(text string) []uint32 {
 // AppendTokens appends the token ids of text to dst and returns the extended
 // slice. It allocates only to grow dst.
 func (e *Encoding) AppendTokens(dst []uint32, text []byte) []uint32 {
+	if e.hf != nil {
+		return e.hf.AppendTokens(dst, text)
+	}
 	w := e.getWorker()
 	dst = e.appendTokens(w, dst, text)
 	e.putWorker(w)
@@ -24,6 +27,9 @@ func (e *Encoding) AppendTokens(dst []uint32, text []byte) []uint32 {
 }
 
 func (e *Encoding) appendTokens(w *worker, dst []uint32, text []byte) []uint32 {
+	if e.hf != nil {
+		return e.hf.AppendTokens(dst, text)
+	}
 	text = w.prepare(text)
 	if e.allowed == nil {
 		dst = e.appendOrdinary(w, dst, text)
@@ -51,6 +57,9 @@ func (e *Encoding) Count(text string) int {
 
 // CountBytes is Count for a byte slice.
 func (e *Encoding) CountBytes(text []byte) int {
+	if e.hf != nil {
+		return e.hf.Count(text)
+	}
 	w := e.getWorker()
 	n := e.count(w, text)
 	e.putWorker(w)
@@ -58,6 +67,9 @@ func (e *Encoding) CountBytes(text []byte) int {
 }
 
 func (e *Encoding) count(w *worker, text []byte) int {
+	if e.hf != nil {
+		return e.hf.Count(text)
+	}
 	text = w.prepare(text)
 	n := 0
 	if e.allowed == nil {

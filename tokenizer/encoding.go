@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/tokcount/tokcount/internal/bpe"
+	"github.com/tokcount/tokcount/internal/hf"
 	"github.com/tokcount/tokcount/internal/pretok"
 	"github.com/tokcount/tokcount/vocab"
 )
@@ -14,7 +15,8 @@ import (
 // It is immutable and safe for concurrent use.
 type Encoding struct {
 	*core
-	allowed *specialSet // special texts that become special ids; nil: none
+	allowed *specialSet   // special texts that become special ids; nil: none
+	hf      *hf.Tokenizer // a tokenizer.json encoding's view, or nil
 }
 
 // core is what the views of one encoding (WithSpecial) share.
@@ -27,6 +29,7 @@ type core struct {
 	specials []vocab.Special // sorted by id, then text
 	nVocab   int
 	all      *specialSet
+	hf       *hfViews  // set for tokenizer.json encodings, which use nothing above but name, nVocab, specials
 	workers  sync.Pool // *worker
 }
 
@@ -80,12 +83,7 @@ func newEncoding(o Options, table *bpe.Table) (*Encoding, error) {
 		c.re = re
 	}
 	c.specials = slices.Clone(o.Specials)
-	slices.SortFunc(c.specials, func(a, b vocab.Special) int {
-		if a.ID != b.ID {
-			return int(int64(a.ID) - int64(b.ID))
-		}
-		return compareStrings(a.Text, b.Text)
-	})
+	sortSpecials(c.specials)
 	for _, s := range c.specials {
 		if s.Text == "" {
 			return nil, fmt.Errorf("%w: %s: empty special token text", ErrInvalidEncoding, o.Name)
@@ -100,6 +98,16 @@ func newEncoding(o Options, table *bpe.Table) (*Encoding, error) {
 	// The pool is the scratch space of Count and AppendTokens; Counter is
 	// the pool-free form for long-lived workers.
 	return &Encoding{core: c}, nil
+}
+
+// sortSpecials sorts by id, then text.
+func sortSpecials(s []vocab.Special) {
+	slices.SortFunc(s, func(a, b vocab.Special) int {
+		if a.ID != b.ID {
+			return int(int64(a.ID) - int64(b.ID))
+		}
+		return compareStrings(a.Text, b.Text)
+	})
 }
 
 func compareStrings(a, b string) int {
@@ -127,6 +135,9 @@ func (e *Encoding) Specials() []vocab.Special { return slices.Clone(e.specials) 
 // WithAllSpecial returns a view of e in which every special-token text is
 // encoded as its special id (tiktoken's allowed_special="all").
 func (e *Encoding) WithAllSpecial() *Encoding {
+	if e.core.hf != nil {
+		return &Encoding{core: e.core, hf: e.core.hf.special}
+	}
 	return &Encoding{core: e.core, allowed: e.all}
 }
 
@@ -134,6 +145,12 @@ func (e *Encoding) WithAllSpecial() *Encoding {
 // encoded as their special ids and all other text is ordinary. An unknown
 // text is an error wrapping ErrUnknownSpecial.
 func (e *Encoding) WithSpecial(texts ...string) (*Encoding, error) {
+	if e.core.hf != nil {
+		if len(texts) == 0 {
+			return &Encoding{core: e.core, hf: e.core.hf.ordinary}, nil
+		}
+		return nil, fmt.Errorf("%w: %s is a tokenizer.json encoding: allow all special tokens or none", ErrUnknownSpecial, e.name)
+	}
 	var allowed []vocab.Special
 	for _, t := range texts {
 		found := false

@@ -23,8 +23,9 @@ func (l *lazy[T]) get(f func() (T, error)) (T, error) {
 }
 
 var (
-	builtinEncodings = makeLazy(vocab.Encodings())
-	builtinTables    = makeTablesLazy()
+	builtinEncodings     = makeLazy(vocab.Encodings())
+	builtinTokenizerJSON = makeLazy(vocab.EmbeddedTokenizerJSONNames())
+	builtinTables        = makeTablesLazy()
 )
 
 func makeLazy(names []string) map[string]*lazy[*Encoding] {
@@ -51,12 +52,23 @@ func makeTablesLazy() map[string]*lazy[rankTable] {
 	return m
 }
 
-// Get returns the built-in encoding called name (see vocab.Encodings). The
-// first call for an encoding loads it (a few milliseconds); later calls
+// Get returns the built-in encoding called name: a tiktoken encoding (see
+// vocab.Encodings) or an embedded tokenizer.json (vocab.EmbeddedTokenizerJSONNames:
+// "qwen3"). The first call for an encoding loads it (a few milliseconds for
+// tiktoken encodings, about a hundred for a tokenizer.json); later calls
 // return the same *Encoding.
 func Get(name string) (*Encoding, error) {
 	spec, err := vocab.Lookup(name)
 	if err != nil {
+		if l, ok := builtinTokenizerJSON[name]; ok {
+			return l.get(func() (*Encoding, error) {
+				data, err := vocab.EmbeddedTokenizerJSON(name)
+				if err != nil {
+					return nil, err
+				}
+				return FromTokenizerJSON(data, name)
+			})
+		}
 		return nil, err
 	}
 	l := builtinEncodings[spec.Name]

@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -140,6 +141,7 @@ func (e *env) usageError(cmd, format string, a ...any) int {
 type encFlags struct {
 	encoding     string
 	model        string
+	tokenizer    string // a tokenizer.json file
 	allowSpecial bool
 	jobs         int
 	json         bool
@@ -151,6 +153,7 @@ func (o *encFlags) register(fs *flag.FlagSet, jobs bool) {
 	fs.StringVar(&o.encoding, "encoding", "", "")
 	fs.StringVar(&o.model, "m", "", "")
 	fs.StringVar(&o.model, "model", "", "")
+	fs.StringVar(&o.tokenizer, "tokenizer", "", "")
 	fs.BoolVar(&o.allowSpecial, "allow-special", false, "")
 	fs.BoolVar(&o.json, "json", false, "")
 	if jobs {
@@ -166,8 +169,14 @@ func (o *encFlags) pick() (*tokenizer.Encoding, error) {
 	var enc *tokenizer.Encoding
 	var err error
 	switch {
-	case o.encoding != "" && o.model != "":
-		return nil, errors.New("give -e/--encoding or -m/--model, not both")
+	case btoi(o.encoding != "")+btoi(o.model != "")+btoi(o.tokenizer != "") > 1:
+		return nil, errors.New("give one of -e/--encoding, -m/--model and --tokenizer")
+	case o.tokenizer != "":
+		data, rerr := vocab.LoadTokenizerJSON(o.tokenizer)
+		if rerr != nil {
+			return nil, rerr
+		}
+		enc, err = tokenizer.FromTokenizerJSON(data, filepath.Base(o.tokenizer))
 	case o.model != "":
 		enc, err = tokenizer.ForModel(o.model)
 	default:
@@ -184,6 +193,13 @@ func (o *encFlags) pick() (*tokenizer.Encoding, error) {
 		enc = enc.WithAllSpecial()
 	}
 	return enc, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // maxJobs bounds -j: more workers than this only cost memory.
@@ -268,6 +284,9 @@ standard error; the others are still counted and printed.
 Flags:
   -e, --encoding NAME   encoding (default o200k_base); see 'tokcount encodings'
   -m, --model NAME      use a model's encoding, e.g. gpt-4o, gpt-4, gpt-3.5-turbo
+      --tokenizer FILE  use a Hugging Face tokenizer.json (BPE; plain, gzip or
+                        zstd), e.g. a Llama 3 or DeepSeek model's; the embedded
+                        Qwen3 one is -e qwen3
       --allow-special   count special-token text such as <|endoftext|> as one
                         special token (default: ordinary text, as for user content)
   -j, --jobs N          worker goroutines (default: all cores, here JOBS; at

@@ -169,6 +169,7 @@ func (e *env) runDecode(ctx context.Context, args []string) int {
 	fs.StringVar(&o.encoding, "encoding", "", "")
 	fs.StringVar(&o.model, "m", "", "")
 	fs.StringVar(&o.model, "model", "", "")
+	fs.StringVar(&o.tokenizer, "tokenizer", "", "")
 	operands, code, ok := e.parseFlags(fs, "decode", args, decodeUsage)
 	if !ok {
 		return code

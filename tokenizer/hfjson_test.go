@@ -1,0 +1,62 @@
+package tokenizer_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/tokcount/tokcount/tokenizer"
+)
+
+// TestTokenizerJSON checks the embedded Qwen3 tokenizer.json through the
+// Encoding API. Its exactness against Hugging Face tokenizers is tested in
+// internal/hf; this checks the wiring: views, special tokens, errors.
+func TestTokenizerJSON(t *testing.T) {
+	enc, err := tokenizer.Get("qwen3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if enc.Name() != "qwen3" || enc.NVocab() < 151643 {
+		t.Fatalf("Name %q, NVocab %d", enc.Name(), enc.NVocab())
+	}
+	text := "<|im_start|>user\nhello world 12345<|im_end|>"
+	ordinary := enc.Encode(text)
+	special := enc.WithAllSpecial().Encode(text)
+	if len(special) >= len(ordinary) || special[0] != 151644 {
+		t.Errorf("special tokens: ordinary %v, with specials %v", ordinary, special)
+	}
+	if slices.Contains(ordinary, 151644) {
+		t.Errorf("special id in the default encoding: %v", ordinary)
+	}
+	for _, e := range []*tokenizer.Encoding{enc, enc.WithAllSpecial()} {
+		toks := e.Encode(text)
+		if n := e.Count(text); n != len(toks) {
+			t.Errorf("Count = %d, len(Encode) = %d", n, len(toks))
+		}
+		if n := e.NewCounter().Count([]byte(text)); n != len(toks) {
+			t.Errorf("Counter.Count = %d, want %d", n, len(toks))
+		}
+		if n := e.CountParallel([]byte(text), 4); n != len(toks) {
+			t.Errorf("CountParallel = %d, want %d", n, len(toks))
+		}
+		if got, err := e.Decode(toks); err != nil || string(got) != text {
+			t.Errorf("Decode = %q, %v", got, err)
+		}
+	}
+	// Qwen splits digits one by one.
+	if got := enc.Encode("12345"); len(got) != 5 {
+		t.Errorf("Encode(12345) = %v, want 5 single digits", got)
+	}
+	if _, err := enc.Decode([]uint32{9707, 1 << 30}); !errors.Is(err, tokenizer.ErrUnknownToken) {
+		t.Errorf("Decode(bad id) = %v, want ErrUnknownToken", err)
+	}
+	if _, err := enc.WithSpecial("<|im_start|>"); err == nil {
+		t.Error("WithSpecial(one text) on a tokenizer.json encoding: no error")
+	}
+	if enc.LastBoundary([]byte("hello world and more")) != -1 {
+		t.Error("LastBoundary on a tokenizer.json encoding: want -1")
+	}
+	if _, err := tokenizer.FromTokenizerJSON([]byte(`{"model":{"type":"Unigram"}}`), "bad"); !errors.Is(err, tokenizer.ErrInvalidEncoding) {
+		t.Errorf("FromTokenizerJSON(Unigram) = %v, want ErrInvalidEncoding", err)
+	}
+}
