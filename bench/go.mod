@@ -16,4 +16,5 @@ require (
 	github.com/dlclark/regexp2/v2 v2.5.1 // indirect
 	github.com/google/uuid v1.3.0 // indirect
 	github.com/klauspost/compress v1.20.4 // indirect
+	golang.org/x/text v0.44.0 // indirect
 )
