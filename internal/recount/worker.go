@@ -9,6 +9,7 @@ import (
 
 	"github.com/tokcount/tokcount/internal/jsonl"
 	"github.com/tokcount/tokcount/internal/logformat"
+	"github.com/tokcount/tokcount/tokenizer"
 )
 
 // Rejection classes of lines that are not valid JSON or too long (the
@@ -72,6 +73,23 @@ type worker struct {
 	key    []byte
 	sums   Sums
 	tok    TokenSums
+	// counters keeps one tokenizer.Counter per encoding: its caches stay
+	// warm for this worker, where the pool behind Encoding.CountBytes gives
+	// short texts only a small piece cache.
+	counters map[*tokenizer.Encoding]*tokenizer.Counter
+}
+
+// counter returns the worker's Counter for enc.
+func (w *worker) counter(enc *tokenizer.Encoding) *tokenizer.Counter {
+	c, ok := w.counters[enc]
+	if !ok {
+		if w.counters == nil {
+			w.counters = make(map[*tokenizer.Encoding]*tokenizer.Counter)
+		}
+		c = enc.NewCounter()
+		w.counters[enc] = c
+	}
+	return c
 }
 
 func newWorker(c *compiled, rd *reader) (*worker, error) {
@@ -225,8 +243,9 @@ func (w *worker) line(res *chunkResult, file int, n int64, line []byte, cut bool
 		w.countNR(rec.Model, reasonClass(reason))
 	} else {
 		w.tok = TokenSums{}
+		cnt := w.counter(info.enc)
 		for _, p := range rec.Parts {
-			c := int64(info.enc.CountBytes(p.Text))
+			c := int64(cnt.Count(p.Text))
 			if p.Side == logformat.Output {
 				w.tok.Out[p.Kind] += c
 			} else {
