@@ -128,16 +128,6 @@ func BenchmarkWorstCase(b *testing.B) {
 	}
 }
 
-// BenchmarkGet measures loading an encoding from the embedded data, as a
-// fresh process does once.
-func BenchmarkLoad(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := tokenizer.LoadBuiltin("o200k_base"); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
 
 // BenchmarkCountParallel counts 32 MB of English with 1, 2, 4 … goroutines,
 // up to GOMAXPROCS.

@@ -107,18 +107,3 @@ func ForModel(model string) (*Encoding, error) {
 	}
 	return Get(name)
 }
-
-// LoadBuiltin builds a fresh, unshared copy of a built-in encoding, without
-// the memoization of Get. It is for measuring load time and for callers that
-// must not keep the tables alive; everyone else should call Get.
-func LoadBuiltin(name string) (*Encoding, error) {
-	spec, err := vocab.Lookup(name)
-	if err != nil {
-		return nil, err
-	}
-	ranks, err := spec.LoadRanks()
-	if err != nil {
-		return nil, err
-	}
-	return New(Options{Name: spec.Name, Pattern: spec.Pattern, Ranks: ranks, Specials: spec.Specials})
-}
