@@ -128,7 +128,6 @@ func BenchmarkWorstCase(b *testing.B) {
 	}
 }
 
-
 // BenchmarkCountParallel counts 32 MB of English with 1, 2, 4 … goroutines,
 // up to GOMAXPROCS.
 func BenchmarkCountParallel(b *testing.B) {
