@@ -97,11 +97,14 @@ func MustGet(name string) *Encoding {
 	return e
 }
 
-// ForModel returns the encoding that a model uses, following tiktoken's
-// model map (see vocab.EncodingForModel). An unknown model is an error that
-// names the closest known models; there is no default.
+// ForModel returns the encoding that a model uses (see vocab.ModelVocabulary):
+// tiktoken's model map for OpenAI names, also as Bedrock and gateways write
+// them, and the embedded Qwen3 tokenizer.json for Qwen3 models. A model whose
+// vocabulary is not public or not built in is an error saying so
+// (*vocab.ModelError); an unknown model is an error that names the closest
+// known models. There is no default.
 func ForModel(model string) (*Encoding, error) {
-	name, err := vocab.EncodingForModel(model)
+	name, err := vocab.ModelVocabulary(model)
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,8 @@ func TestForModel(t *testing.T) {
 	for model, want := range map[string]string{
 		"gpt-4o": "o200k_base", "gpt-4o-mini-2024-07-18": "o200k_base", "gpt-4": "cl100k_base",
 		"gpt-3.5-turbo": "cl100k_base", "text-davinci-003": "p50k_base", "gpt-oss-120b": "o200k_harmony",
+		"openai.gpt-oss-20b-1:0": "o200k_harmony", "us.openai.gpt-oss-120b-1:0": "o200k_harmony",
+		"Qwen/Qwen3-8B": "qwen3", "qwen.qwen3-32b-v1:0": "qwen3",
 	} {
 		enc, err := tokenizer.ForModel(model)
 		if err != nil || enc.Name() != want {
@@ -46,6 +48,12 @@ func TestForModel(t *testing.T) {
 	}
 	if _, err := tokenizer.ForModel("gpt4o"); !errors.Is(err, vocab.ErrUnknownModel) || !strings.Contains(err.Error(), "gpt-4o") {
 		t.Errorf("ForModel(gpt4o) = %v, want an unknown-model error naming gpt-4o", err)
+	}
+	if _, err := tokenizer.ForModel("anthropic.claude-3-5-sonnet-20241022-v2:0"); !errors.Is(err, vocab.ErrVocabularyNotPublic) {
+		t.Errorf("ForModel(claude) = %v, want ErrVocabularyNotPublic", err)
+	}
+	if _, err := tokenizer.ForModel("meta.llama3-1-70b-instruct-v1:0"); !errors.Is(err, vocab.ErrTokenizerFileNeeded) {
+		t.Errorf("ForModel(llama) = %v, want ErrTokenizerFileNeeded", err)
 	}
 }
 

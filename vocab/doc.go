@@ -26,4 +26,14 @@
 //	go run ./vocab/internal/gen -src /path/to/shared/vocab
 //
 // which checks the reference SHA-256 of every input first.
+//
+// Model names beyond tiktoken's map resolve through [ModelVocabulary]:
+// Bedrock model and cross-Region inference profile IDs, ARNs and Hugging
+// Face names are unwrapped, Qwen3 models map to the embedded Qwen3
+// tokenizer.json ([Qwen3Vocabulary]), and a recognised model without a
+// built-in vocabulary gives a [*ModelError] that says so instead of
+// guessing: [ErrVocabularyNotPublic] for Anthropic Claude, Amazon Nova and
+// Amazon Titan, [ErrTokenizerFileNeeded] (naming the Hugging Face
+// repository where known) for Llama, DeepSeek, Gemma, Mistral, Command R,
+// Jamba and the other Qwen models.
 package vocab

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/tokcount/tokcount/internal/billing"
 	"github.com/tokcount/tokcount/internal/jsonl"
 	"github.com/tokcount/tokcount/internal/logformat"
+	"github.com/tokcount/tokcount/tokenizer"
 	"github.com/tokcount/tokcount/vocab"
 )
 
@@ -154,6 +156,7 @@ func (e *Env) Recount(ctx context.Context, args []string) int {
 	var (
 		o                          Options
 		encoding, format, output   string
+		tokenizerFile              string
 		records, parser            string
 		jobs, showRejected         int
 		strict, quiet              bool
@@ -167,6 +170,7 @@ func (e *Env) Recount(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("recount", flag.ContinueOnError)
 	fs.StringVar(&encoding, "e", "", "")
 	fs.StringVar(&encoding, "encoding", "", "")
+	fs.StringVar(&tokenizerFile, "tokenizer", "", "")
 	fs.StringVar(&format, "format", logformat.FormatAuto, "")
 	fs.Var(listFlag{&textFields, false}, "text-field", "")
 	fs.StringVar(&modelField, "model-field", "", "")
@@ -230,8 +234,20 @@ func (e *Env) Recount(ctx context.Context, args []string) int {
 		return e.usageError("recount", "--json-parser %q: use auto or reference", parser)
 	}
 	if encoding != "" {
-		if _, err := vocab.Lookup(encoding); err != nil {
-			return e.usageError("recount", "unknown encoding %q (encodings: %s)", encoding, strings.Join(vocab.Encodings(), ", "))
+		if _, err := tokenizer.Get(encoding); err != nil {
+			return e.usageError("recount", "unknown encoding %q (encodings: %s)", encoding, strings.Join(append(vocab.Encodings(), vocab.EmbeddedTokenizerJSONNames()...), ", "))
+		}
+	}
+	if tokenizerFile != "" {
+		if encoding != "" {
+			return e.usageError("recount", "give -e or --tokenizer, not both")
+		}
+		data, err := vocab.LoadTokenizerJSON(tokenizerFile)
+		if err == nil {
+			o.Forced, err = tokenizer.FromTokenizerJSON(data, filepath.Base(tokenizerFile))
+		}
+		if err != nil {
+			return e.usageError("recount", "--tokenizer: %v", err)
 		}
 	}
 	o.Inputs = operands
@@ -491,7 +507,10 @@ Bedrock body moved to S3, a batch request that failed or expired.
 
 Flags:
   -e, --encoding NAME    count every record with this encoding instead of
-                         its model's (o200k_base, cl100k_base, ...)
+                         its model's (o200k_base, cl100k_base, qwen3, ...)
+      --tokenizer FILE   count every record with this Hugging Face
+                         tokenizer.json (plain, gzip or zstd), e.g. for Llama
+                         or DeepSeek logs, whose vocabularies are not built in
       --format NAME      auto (default: detect per line), bedrock, openai,
                          anthropic or generic
       --text-field PATH  generic format: where the text is, a dotted path

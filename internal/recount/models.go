@@ -12,54 +12,47 @@ import (
 // it has none.
 type modelInfo struct {
 	enc    *tokenizer.Encoding
-	reason string // when enc is nil: "vocabulary not public (Anthropic Claude)", ...
+	reason string // when enc is nil: "vocabulary not public (Claude)", ...
 }
 
-// resolveModel maps a model name, as logged, to its encoding through
-// tiktoken's model map (vocab.EncodingForModel). Names as Bedrock logs
-// them are reduced first: an ARN to its last segment, a cross-region
-// inference profile prefix (us., eu., apac., global., ...) dropped, and
-// the "openai." provider prefix dropped (Bedrock's gpt-oss models). A model
-// whose vocabulary is not public, or not built in, gets a reason and no
-// encoding: it is never guessed.
+// resolveModel maps a model name, as logged, to its vocabulary through
+// vocab.ModelVocabulary: tiktoken's model map for OpenAI names (also as
+// Bedrock and gateways write them: ARNs, cross-region prefixes, provider
+// prefixes), and the embedded tokenizer.json for Qwen3. A model whose
+// vocabulary is not public, or not built in, gets a reason and no encoding:
+// it is never guessed.
 func resolveModel(model string) modelInfo {
 	if model == "" {
 		return modelInfo{reason: "no model in the record"}
 	}
-	name := strings.TrimPrefix(reduceModel(model), "openai.")
-	encName, err := vocab.EncodingForModel(name)
+	name, err := vocab.ModelVocabulary(model)
 	if err == nil {
-		enc, err := tokenizer.Get(encName)
+		enc, err := tokenizer.Get(name)
 		if err != nil {
-			return modelInfo{reason: "encoding " + encName + " cannot be loaded: " + err.Error()}
+			return modelInfo{reason: "vocabulary " + name + " cannot be loaded: " + err.Error()}
 		}
 		return modelInfo{enc: enc}
 	}
-	lower := strings.ToLower(name)
-	switch {
-	case strings.Contains(lower, "claude") || strings.HasPrefix(lower, "anthropic."):
-		return modelInfo{reason: "vocabulary not public (Anthropic Claude)"}
-	case strings.HasPrefix(lower, "amazon.nova") || strings.HasPrefix(lower, "nova-"):
-		return modelInfo{reason: "vocabulary not public (Amazon Nova)"}
-	case strings.HasPrefix(lower, "amazon.titan"):
-		return modelInfo{reason: "vocabulary not public (Amazon Titan)"}
-	case strings.HasPrefix(lower, "gemini") || strings.HasPrefix(lower, "google."):
-		return modelInfo{reason: "vocabulary not public (Google Gemini)"}
-	}
-	for _, fam := range []struct{ prefix, name string }{
-		{"meta.", "Meta Llama"}, {"llama", "Meta Llama"}, {"mistral", "Mistral"}, {"mixtral", "Mistral"},
-		{"cohere.", "Cohere"}, {"command", "Cohere"}, {"ai21.", "AI21"}, {"jamba", "AI21"},
-		{"deepseek", "DeepSeek"}, {"qwen", "Qwen"}, {"writer.", "Writer"}, {"stability.", "Stability AI"},
-	} {
-		if strings.HasPrefix(lower, fam.prefix) {
-			return modelInfo{reason: "no built-in vocabulary (" + fam.name + " is not a tiktoken model)"}
+	var me *vocab.ModelError
+	if errors.As(err, &me) {
+		switch {
+		case errors.Is(err, vocab.ErrVocabularyNotPublic):
+			return modelInfo{reason: "vocabulary not public (" + me.Family + ")"}
+		case me.Repo != "":
+			return modelInfo{reason: "no built-in vocabulary (" + me.Family + "): recount with --tokenizer and " + me.Repo + "'s tokenizer.json"}
+		default:
+			return modelInfo{reason: "no built-in vocabulary (" + me.Family + "): recount with --tokenizer and its tokenizer.json"}
 		}
+	}
+	lower := strings.ToLower(reduceModel(model))
+	if strings.HasPrefix(lower, "gemini") || strings.HasPrefix(lower, "google.gemini") {
+		return modelInfo{reason: "vocabulary not public (Google Gemini)"}
 	}
 	var ue *vocab.UnknownModelError
 	if errors.As(err, &ue) && len(ue.Suggestions) > 0 {
-		return modelInfo{reason: "unknown model (not in tiktoken's model map; closest: " + strings.Join(ue.Suggestions, ", ") + ")"}
+		return modelInfo{reason: "unknown model (not in the model map; closest: " + strings.Join(ue.Suggestions, ", ") + ")"}
 	}
-	return modelInfo{reason: "unknown model (not in tiktoken's model map)"}
+	return modelInfo{reason: "unknown model (not in the model map)"}
 }
 
 // reduceModel reduces a model name as Bedrock logs it: an ARN to its last
@@ -89,7 +82,7 @@ func reasonClass(reason string) string {
 		return reason
 	}
 	if strings.HasPrefix(reason, "unknown model") {
-		return "unknown model (not in tiktoken's model map)"
+		return "unknown model (not in the model map)"
 	}
 	// Drop every " (...)" detail.
 	var b strings.Builder

@@ -68,6 +68,9 @@ type Options struct {
 	Stdin  io.Reader
 	// Encoding forces one encoding for every record ("" : by model).
 	Encoding string
+	// Forced, if set, is the encoding for every record (a tokenizer.json
+	// loaded by the caller); it takes the place of Encoding.
+	Forced *tokenizer.Encoding
 	// Format and the generic format's fields (see logformat.Options).
 	Format logformat.Options
 	// By lists the group keys (default: model).
@@ -148,6 +151,9 @@ func compile(o Options) (*compiled, error) {
 			return nil, &UsageError{err.Error()}
 		}
 		c.forced = enc
+	}
+	if o.Forced != nil {
+		c.forced = o.Forced
 	}
 	if _, err := logformat.NewExtractor(o.Format); err != nil {
 		return nil, &UsageError{err.Error()}
