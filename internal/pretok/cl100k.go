@@ -45,15 +45,7 @@ func (f Cl100kFamily) Next(text []byte, i int) int {
 	}
 	// \p{N}{1,k}+
 	if cl&classN != 0 {
-		j := i + size
-		for k := 1; (f.MaxDigits <= 0 || k < f.MaxDigits) && j < n; k++ {
-			cl2, size2 := classAt(text, j)
-			if cl2&classN == 0 {
-				break
-			}
-			j += size2
-		}
-		return j
+		return numberRun(text, i+size, f.MaxDigits)
 	}
 	//  ?[^\s\p{L}\p{N}]++[\r\n]*+
 	j, clj, sizej := i, cl, size

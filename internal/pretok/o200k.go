@@ -31,15 +31,7 @@ func (O200k) Next(text []byte, i int) int {
 	}
 	// \p{N}{1,3}
 	if cl&classN != 0 {
-		j := i + size
-		for k := 0; k < 2 && j < n; k++ {
-			cl2, size2 := classAt(text, j)
-			if cl2&classN == 0 {
-				break
-			}
-			j += size2
-		}
-		return j
+		return numberRun(text, i+size, 3)
 	}
 	//  ?[^\s\p{L}\p{N}]+[\r\n/]*
 	j, clj, sizej := i, cl, size

@@ -132,6 +132,19 @@ func runNone(text []byte, i int, mask uniclass.Class) int {
 	return i
 }
 
+// numberRun ends a group of at most max \p{N} runes (0: any number) whose
+// first rune ends at j.
+func numberRun(text []byte, j, max int) int {
+	for k := 1; (max <= 0 || k < max) && j < len(text); k++ {
+		cl, size := classAt(text, j)
+		if cl&classN == 0 {
+			break
+		}
+		j += size
+	}
+	return j
+}
+
 // spaceRun scans the run of \s runes from text[i]. It returns the run's end,
 // the start of its last rune, and the end of its last '\r' or '\n' (or -1).
 func spaceRun(text []byte, i int) (end, last, afterNL int) {
