@@ -3,9 +3,9 @@ package cli
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/tokcount/tokcount/internal/progress"
 	"github.com/tokcount/tokcount/internal/source"
 )
 
@@ -20,36 +20,12 @@ func (e *env) startProgress(in *source.Input, quiet bool) (stop func()) {
 		return func() {}
 	}
 	start := time.Now()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	drawn := false
-	go func() {
-		defer wg.Done()
-		delay := time.NewTimer(e.progressDelay)
-		defer delay.Stop()
-		select {
-		case <-done:
-			return
-		case <-delay.C:
-		}
-		tick := time.NewTicker(e.progressEvery)
-		defer tick.Stop()
-		for {
-			line := progressLine(displayName(in.Name), in.RawBytes(), in.Size, time.Since(start))
-			fmt.Fprintf(e.stderr, "\r%s\x1b[K", line)
-			drawn = true
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
+	stopDrawing := progress.Run(e.progressDelay, e.progressEvery, func() {
+		line := progressLine(displayName(in.Name), in.RawBytes(), in.Size, time.Since(start))
+		fmt.Fprintf(e.stderr, "\r%s\x1b[K", line)
+	})
 	return func() {
-		close(done)
-		wg.Wait()
-		if drawn {
+		if stopDrawing() {
 			fmt.Fprint(e.stderr, "\r\x1b[K")
 		}
 	}
@@ -70,30 +46,14 @@ func progressLine(name string, done, size int64, elapsed time.Duration) string {
 		const width = 20
 		filled := int(frac * width)
 		fmt.Fprintf(&b, "  [%s%s] %s / %s %3.0f%%", strings.Repeat("#", filled), strings.Repeat(".", width-filled),
-			humanBytes(done), humanBytes(size), frac*100)
+			progress.Bytes(done), progress.Bytes(size), frac*100)
 	} else {
-		fmt.Fprintf(&b, "  %s", humanBytes(done))
+		fmt.Fprintf(&b, "  %s", progress.Bytes(done))
 	}
-	fmt.Fprintf(&b, "  %s/s", humanBytes(int64(rate)))
+	fmt.Fprintf(&b, "  %s/s", progress.Bytes(int64(rate)))
 	if size > 0 && rate > 0 && done < size {
 		eta := time.Duration(float64(size-done) / rate * float64(time.Second))
 		fmt.Fprintf(&b, "  ETA %s", eta.Round(time.Second))
 	}
 	return b.String()
-}
-
-// humanBytes renders n in decimal units: 999 B, 12.3 kB, 45.6 MB, 1.2 GB.
-func humanBytes(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	f := float64(n)
-	for _, u := range []string{"kB", "MB", "GB", "TB"} {
-		f /= unit
-		if f < unit || u == "TB" {
-			return fmt.Sprintf("%.1f %s", f, u)
-		}
-	}
-	panic("unreachable")
 }

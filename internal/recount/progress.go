@@ -2,8 +2,8 @@ package recount
 
 import (
 	"fmt"
+	"github.com/tokcount/tokcount/internal/progress"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -26,41 +26,25 @@ func (c *compiled) startProgress(rd *reader) (stop func()) {
 		total += f.size
 	}
 	start := time.Now()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-			p := Progress{
-				Files:     len(rd.files),
-				FilesDone: int(rd.filesDone.Load()),
-				RawBytes:  rd.doneBytes.Load(),
-				RawTotal:  total,
-				Lines:     c.progress.lines.Load(),
-				Records:   c.progress.records.Load(),
-				Elapsed:   time.Since(start),
-			}
-			if in := rd.cur.Load(); in != nil {
-				p.RawBytes += in.RawBytes()
-			}
-			if name := rd.curName.Load(); name != nil {
-				p.File = *name
-			}
-			c.opts.Progress(p)
+	stopTicking := progress.Run(every, every, func() {
+		p := Progress{
+			Files:     len(rd.files),
+			FilesDone: int(rd.filesDone.Load()),
+			RawBytes:  rd.doneBytes.Load(),
+			RawTotal:  total,
+			Lines:     c.progress.lines.Load(),
+			Records:   c.progress.records.Load(),
+			Elapsed:   time.Since(start),
 		}
-	}()
-	return func() {
-		close(done)
-		wg.Wait()
-	}
+		if in := rd.cur.Load(); in != nil {
+			p.RawBytes += in.RawBytes()
+		}
+		if name := rd.curName.Load(); name != nil {
+			p.File = *name
+		}
+		c.opts.Progress(p)
+	})
+	return func() { stopTicking() }
 }
 
 // ProgressLine renders p for a terminal: "recount  3/10 files  [####....]
@@ -73,12 +57,12 @@ func ProgressLine(p Progress) string {
 		frac := min(float64(p.RawBytes)/float64(p.RawTotal), 1)
 		const width = 20
 		filled := int(frac * width)
-		fmt.Fprintf(&b, "  [%s%s] %s / %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), humanBytes(p.RawBytes), humanBytes(p.RawTotal))
+		fmt.Fprintf(&b, "  [%s%s] %s / %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), progress.Bytes(p.RawBytes), progress.Bytes(p.RawTotal))
 	} else {
-		fmt.Fprintf(&b, "  %s", humanBytes(p.RawBytes))
+		fmt.Fprintf(&b, "  %s", progress.Bytes(p.RawBytes))
 	}
 	if secs > 0 {
-		fmt.Fprintf(&b, "  %s/s  %d records (%.0f/s)", humanBytes(int64(float64(p.RawBytes)/secs)), p.Records, float64(p.Records)/secs)
+		fmt.Fprintf(&b, "  %s/s  %d records (%.0f/s)", progress.Bytes(int64(float64(p.RawBytes)/secs)), p.Records, float64(p.Records)/secs)
 	}
 	if p.File != "" {
 		name := p.File
@@ -92,20 +76,4 @@ func ProgressLine(p Progress) string {
 		b.WriteString(name)
 	}
 	return b.String()
-}
-
-// humanBytes renders n in decimal units: 999 B, 12.3 kB, 45.6 MB, 1.2 GB.
-func humanBytes(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	f := float64(n)
-	for _, u := range []string{"kB", "MB", "GB", "TB"} {
-		f /= unit
-		if f < unit || u == "TB" {
-			return fmt.Sprintf("%.1f %s", f, u)
-		}
-	}
-	return ""
 }
