@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokcount/tokcount/internal/argv"
 	"github.com/tokcount/tokcount/internal/recount"
 	"github.com/tokcount/tokcount/internal/source"
 	"github.com/tokcount/tokcount/tokenizer"
@@ -218,27 +219,15 @@ func (o *encFlags) workers(def int) int {
 // to stdout and returns ok=false with code ExitOK; on a bad flag it prints a
 // usage error and returns ok=false with code ExitUsage.
 func (e *env) parseFlags(fs *flag.FlagSet, cmd string, args []string, help string) (operands []string, code int, ok bool) {
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				e.printf(e.stdout, "%s", help)
-				return nil, ExitOK, false
-			}
-			return nil, e.usageError(cmd, "%v", err), false
-		}
-		rest := fs.Args()
-		consumed := len(args) - len(rest)
-		if consumed > 0 && args[consumed-1] == "--" {
-			return append(operands, rest...), 0, true
-		}
-		if len(rest) == 0 {
-			return operands, 0, true
-		}
-		operands = append(operands, rest[0])
-		args = rest[1:]
+	operands, err := argv.Parse(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		e.printf(e.stdout, "%s", help)
+		return nil, ExitOK, false
+	case err != nil:
+		return nil, e.usageError(cmd, "%v", err), false
 	}
+	return operands, 0, true
 }
 
 // describe returns a short message for an input error, without the name of

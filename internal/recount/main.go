@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/tokcount/tokcount/internal/argv"
 	"io"
 	"os"
 	"path/filepath"
@@ -122,27 +123,15 @@ func (s sizeFlag) Set(v string) error {
 // It returns ok=false with the exit code when parsing ends the command
 // (help, or a bad flag).
 func (e *Env) parseArgs(fs *flag.FlagSet, cmd string, args []string, help string) (operands []string, code int, ok bool) {
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(e.Stdout, help)
-				return nil, ExitOK, false
-			}
-			return nil, e.usageError(cmd, "%v", err), false
-		}
-		rest := fs.Args()
-		consumed := len(args) - len(rest)
-		if consumed > 0 && args[consumed-1] == "--" {
-			return append(operands, rest...), 0, true
-		}
-		if len(rest) == 0 {
-			return operands, 0, true
-		}
-		operands = append(operands, rest[0])
-		args = rest[1:]
+	operands, err := argv.Parse(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(e.Stdout, help)
+		return nil, ExitOK, false
+	case err != nil:
+		return nil, e.usageError(cmd, "%v", err), false
 	}
+	return operands, 0, true
 }
 
 func (e *Env) usageError(cmd, format string, a ...any) int {
