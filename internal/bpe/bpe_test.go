@@ -117,3 +117,25 @@ func TestMergerAllocs(t *testing.T) {
 		}
 	}
 }
+
+func TestRankCache(t *testing.T) {
+	tb := tables(t)["o200k_base"]
+	c := tb.NewRankCache()
+	r := rand.New(rand.NewPCG(11, 12))
+	words := []string{" the", " and", "hello", " world", "zzzq", "ab", "a", "", strings.Repeat("x", 9), " Newton"}
+	for range 20000 {
+		var w string
+		if r.IntN(2) == 0 {
+			w = words[r.IntN(len(words))]
+		} else {
+			b := make([]byte, r.IntN(10))
+			for i := range b {
+				b[i] = "abc xyz"[r.IntN(7)]
+			}
+			w = string(b)
+		}
+		if got, want := c.Rank([]byte(w)), tb.Rank([]byte(w)); got != want {
+			t.Fatalf("RankCache.Rank(%q) = %d, want %d", w, got, want)
+		}
+	}
+}
