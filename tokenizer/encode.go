@@ -107,9 +107,26 @@ func (c *core) appendOrdinary(w *worker, dst []uint32, text []byte) []uint32 {
 func (c *core) countOrdinary(w *worker, text []byte) int {
 	m := w.merger
 	n := 0
-	if c.split != nil {
+	// The common splitters get loops of their own, with static calls.
+	switch s := c.split.(type) {
+	case pretok.O200k:
 		for i := 0; i < len(text); {
-			j := c.split.Next(text, i)
+			j := s.Next(text, i)
+			n += m.Count(text[i:j])
+			i = j
+		}
+		return n
+	case pretok.Cl100kFamily:
+		for i := 0; i < len(text); {
+			j := s.Next(text, i)
+			n += m.Count(text[i:j])
+			i = j
+		}
+		return n
+	case nil:
+	default:
+		for i := 0; i < len(text); {
+			j := s.Next(text, i)
 			n += m.Count(text[i:j])
 			i = j
 		}
