@@ -1,5 +1,10 @@
 package pretok
 
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
 // ASCII fast paths. Each returns the end of the piece at text[i] when the
 // piece and the byte after it are ASCII, and -1 to defer to the general,
 // Unicode-aware code (which gives the same answer, only slower). They must
@@ -45,6 +50,38 @@ func asciiRun(text []byte, i int, k uint8) (int, bool) {
 		i++
 	}
 	return i, i < len(text) && text[i] >= 0x80
+}
+
+// lowerRun returns the end of the run of ASCII lowercase letters (or, with
+// fold, of ASCII letters) from text[i], and whether it ended at a non-ASCII
+// byte. It tests eight bytes at a time: a byte is in 'a'..'z' when adding
+// 0x1f carries it to 0x80 and adding 0x05 does not (0x80-'a' and 0x80-'z'-1),
+// computed on the low seven bits so that no addition carries into the next
+// byte, and its own high bit is clear.
+func lowerRun(text []byte, i int, fold bool) (int, bool) {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	var set uint64
+	if fold {
+		set = 0x20 * ones
+	}
+	for i+8 <= len(text) {
+		x := binary.LittleEndian.Uint64(text[i:]) | set
+		low := x &^ high
+		in := (low + 0x1f*ones) &^ (low + 0x05*ones) &^ x & high
+		if in != high {
+			i += bits.TrailingZeros64(^in&high) >> 3
+			return i, text[i] >= 0x80
+		}
+		i += 8
+	}
+	k := kLower
+	if fold {
+		k = kLetter
+	}
+	return asciiRun(text, i, uint8(k))
 }
 
 // asciiPrefixed returns where a letter or symbol run starts after an optional
@@ -105,7 +142,7 @@ func o200kASCII(text []byte, i int) int {
 	switch k := asciiKind[text[j]]; {
 	case k&kLetter != 0:
 		a, _ := asciiRun(text, j, kUpper)
-		b, nonASCII := asciiRun(text, a, kLower)
+		b, nonASCII := lowerRun(text, a, false)
 		if nonASCII {
 			return -1
 		}
@@ -135,7 +172,7 @@ func cl100kASCII(text []byte, i, maxDigits int) int {
 	}
 	switch k := asciiKind[text[j]]; {
 	case k&kLetter != 0:
-		e, nonASCII := asciiRun(text, j, kLetter)
+		e, nonASCII := lowerRun(text, j, true)
 		if nonASCII {
 			return -1
 		}

@@ -206,3 +206,35 @@ func TestCompileRegexpErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerRun holds the eight-bytes-at-a-time letter scan equal to the
+// byte-at-a-time one.
+func TestLowerRun(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	bytesFrom := "abcxyzABCXYZ@[`{_ 09\x7f\x80\xc3\xff"
+	for range 50000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			if r.IntN(4) == 0 {
+				b[i] = bytesFrom[r.IntN(len(bytesFrom))]
+			} else {
+				b[i] = byte('a' + r.IntN(26))
+			}
+		}
+		start := 0
+		if len(b) > 0 {
+			start = r.IntN(len(b))
+		}
+		for _, fold := range []bool{false, true} {
+			k := uint8(kLower)
+			if fold {
+				k = kLetter
+			}
+			ge, gn := lowerRun(b, start, fold)
+			we, wn := asciiRun(b, start, k)
+			if ge != we || gn != wn {
+				t.Fatalf("lowerRun(%q, %d, %v) = %d, %v; want %d, %v", b, start, fold, ge, gn, we, wn)
+			}
+		}
+	}
+}
