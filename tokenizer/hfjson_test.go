@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/tokcount/tokcount/tokenizer"
 )
@@ -59,4 +60,31 @@ func TestTokenizerJSON(t *testing.T) {
 	if _, err := tokenizer.FromTokenizerJSON([]byte(`{"model":{"type":"Unigram"}}`), "bad"); !errors.Is(err, tokenizer.ErrInvalidEncoding) {
 		t.Errorf("FromTokenizerJSON(Unigram) = %v, want ErrInvalidEncoding", err)
 	}
+}
+
+// FuzzTokenizerJSON: the embedded Qwen3 tokenizer.json never panics, Count
+// equals len(Encode), and decoding then encoding again gives the same ids
+// (Decode returns the NFC-normalized text, so not always the input itself).
+func FuzzTokenizerJSON(f *testing.F) {
+	for _, s := range []string{"hello world", "<|im_start|>user\n12345<|im_end|>", "\xe2\x82A\xff", "中文 😀\u0301", "   \t\n\n"} {
+		f.Add([]byte(s))
+	}
+	enc := tokenizer.MustGet("qwen3")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, e := range []*tokenizer.Encoding{enc, enc.WithAllSpecial()} {
+			toks := e.AppendTokens(nil, data)
+			if n := e.CountBytes(data); n != len(toks) {
+				t.Fatalf("Count %d != len(Encode) %d for %q", n, len(toks), data)
+			}
+			if utf8.Valid(data) {
+				got, err := e.Decode(toks)
+				if err != nil {
+					t.Fatalf("Decode(Encode(%q)): %v", data, err)
+				}
+				if again := e.AppendTokens(nil, got); !slices.Equal(again, toks) {
+					t.Fatalf("Encode(Decode(Encode(%q))) = %v, want %v", data, again, toks)
+				}
+			}
+		}
+	})
 }
