@@ -10,6 +10,7 @@ import (
 
 	"github.com/dlclark/regexp2"
 
+	"github.com/tokcount/tokcount/internal/pretok"
 	"github.com/tokcount/tokcount/internal/uniclass"
 )
 
@@ -222,7 +223,7 @@ func (t *onigTranslator) atom(fold bool) (string, error) {
 	}
 	r, size := utf8.DecodeRuneInString(t.src[t.pos:])
 	t.pos += size
-	return literal(r, fold), nil
+	return pretok.Literal(r, fold), nil
 }
 
 func (t *onigTranslator) group(fold bool) (string, error) {
@@ -288,7 +289,7 @@ func (t *onigTranslator) escapeAtom(fold bool) (string, error) {
 	if set != nil {
 		return set.String(), nil
 	}
-	return literal(lit, fold), nil
+	return pretok.Literal(lit, fold), nil
 }
 
 // runeSet is a set of code points, as sorted inclusive ranges.
@@ -310,9 +311,9 @@ func (s *runeSet) String() string {
 		b.WriteByte('^')
 	}
 	for _, r := range s.ranges {
-		b.WriteString(hexRune(r[0]))
+		b.WriteString(pretok.HexRune(r[0]))
 		if r[1] != r[0] {
-			b.WriteString("-" + hexRune(r[1]))
+			b.WriteString("-" + pretok.HexRune(r[1]))
 		}
 	}
 	b.WriteByte(']')
@@ -487,7 +488,7 @@ func (t *onigTranslator) class(fold bool) (string, error) {
 			if hi != lo {
 				return "", t.errorf("case-insensitive ranges are not supported")
 			}
-			for _, r := range foldOrbit(lo) {
+			for _, r := range pretok.FoldOrbit(lo) {
 				ranges = append(ranges, [2]rune{r, r})
 			}
 			continue
@@ -597,33 +598,4 @@ func isHex(c byte) bool {
 
 func isASCIIAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-}
-
-func hexRune(r rune) string { return `\x{` + strconv.FormatInt(int64(r), 16) + `}` }
-
-// literal writes r, or its simple case-fold orbit under (?i).
-func literal(r rune, fold bool) string {
-	if !fold {
-		return hexRune(r)
-	}
-	orbit := foldOrbit(r)
-	if len(orbit) == 1 {
-		return hexRune(r)
-	}
-	var b strings.Builder
-	b.WriteByte('[')
-	for _, o := range orbit {
-		b.WriteString(hexRune(o))
-	}
-	b.WriteByte(']')
-	return b.String()
-}
-
-// foldOrbit returns r and every rune simple case folding equates with it.
-func foldOrbit(r rune) []rune {
-	orbit := []rune{r}
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		orbit = append(orbit, f)
-	}
-	return orbit
 }

@@ -172,7 +172,7 @@ func (t *translator) atom(fold bool) (string, error) {
 		if set != "" {
 			return set, nil
 		}
-		return literal(lit, fold), nil
+		return Literal(lit, fold), nil
 	case '$':
 		t.pos++
 		return `\z`, nil
@@ -187,7 +187,7 @@ func (t *translator) atom(fold bool) (string, error) {
 	}
 	r, size := utf8.DecodeRuneInString(t.src[t.pos:])
 	t.pos += size
-	return literal(r, fold), nil
+	return Literal(r, fold), nil
 }
 
 func (t *translator) group(fold bool) (string, error) {
@@ -277,14 +277,14 @@ func (t *translator) class(fold bool) (string, error) {
 			}
 		}
 		if fold {
-			for _, r := range foldOrbit(lo) {
-				out.WriteString(hexRune(r))
+			for _, r := range FoldOrbit(lo) {
+				out.WriteString(HexRune(r))
 			}
 			continue
 		}
-		out.WriteString(hexRune(lo))
+		out.WriteString(HexRune(lo))
 		if hi != lo {
-			out.WriteString("-" + hexRune(hi))
+			out.WriteString("-" + HexRune(hi))
 		}
 	}
 	out.WriteByte(']')
@@ -378,38 +378,41 @@ func rangesClass(cl uniclass.Class, negate bool) string {
 		b.WriteByte('^')
 	}
 	for _, r := range uniclass.Ranges(cl) {
-		b.WriteString(hexRune(r.Lo))
+		b.WriteString(HexRune(r.Lo))
 		if r.Hi != r.Lo {
-			b.WriteString("-" + hexRune(r.Hi))
+			b.WriteString("-" + HexRune(r.Hi))
 		}
 	}
 	b.WriteByte(']')
 	return b.String()
 }
 
-func hexRune(r rune) string { return `\x{` + strconv.FormatInt(int64(r), 16) + `}` }
+// HexRune writes r as a regexp2 escape, \x{...}.
+func HexRune(r rune) string { return `\x{` + strconv.FormatInt(int64(r), 16) + `}` }
 
-// literal writes r, or its simple case-fold orbit under (?i).
-func literal(r rune, fold bool) string {
+// Literal writes r in regexp2 syntax, or under (?i) (fold) the class of its
+// simple case-fold orbit, so that folding follows Unicode as Rust's and
+// Oniguruma's do rather than .NET's lowercase mapping.
+func Literal(r rune, fold bool) string {
 	orbit := []rune{r}
 	if fold {
-		orbit = foldOrbit(r)
+		orbit = FoldOrbit(r)
 	}
 	if len(orbit) == 1 {
-		return hexRune(r)
+		return HexRune(r)
 	}
 	var b strings.Builder
 	b.WriteByte('[')
 	for _, o := range orbit {
-		b.WriteString(hexRune(o))
+		b.WriteString(HexRune(o))
 	}
 	b.WriteByte(']')
 	return b.String()
 }
 
-// foldOrbit returns r and every rune that simple case folding equates with
+// FoldOrbit returns r and every rune that simple case folding equates with
 // it ('s', 'S', 'ſ').
-func foldOrbit(r rune) []rune {
+func FoldOrbit(r rune) []rune {
 	orbit := []rune{r}
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
 		orbit = append(orbit, f)
