@@ -99,6 +99,13 @@ func embeddedTokenizerJSONFor(name string) (embeddedTokenizerJSON, bool) {
 	return embeddedTokenizerJSON{}, false
 }
 
+// EmbeddedTokenizerJSONSHA256 returns the hex SHA-256 of the embedded
+// tokenizer.json name (of the file, not of its compressed form).
+func EmbeddedTokenizerJSONSHA256(name string) (string, bool) {
+	e, ok := embeddedTokenizerJSONFor(name)
+	return e.sha256, ok
+}
+
 // EmbeddedTokenizerJSONNames lists the embedded tokenizer.json files.
 func EmbeddedTokenizerJSONNames() []string { return []string{"qwen3"} }
 

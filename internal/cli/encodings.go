@@ -14,7 +14,8 @@ const encodingsUsage = `usage: tokcount encodings [--json]
 
 Lists the built-in encodings: name, vocabulary size (one more than the
 largest token id), the SHA-256 of the reference .tiktoken rank file the
-embedded table reproduces, and the models that map to the encoding exactly.
+embedded table reproduces (for qwen3, of its tokenizer.json), and the models
+that map to the encoding exactly.
 Models are also matched by prefix (e.g. gpt-4o-2024-08-06 is o200k_base), as
 tiktoken does; 'tokcount -m MODEL' resolves any model name.
 
@@ -25,6 +26,12 @@ Flags:
 Exit status: 0 success, 1 an encoding could not be loaded or the output
 could not be written, 2 usage error.
 `
+
+// embeddedModels describes the model families of the embedded
+// tokenizer.json files (vocab.ModelVocabulary has the rules).
+var embeddedModels = map[string][]string{
+	"qwen3": {"Qwen/Qwen3-*", "qwen.qwen3-*"},
+}
 
 type specialInfo struct {
 	Text string `json:"text"`
@@ -83,6 +90,22 @@ func (e *env) runEncodings(args []string) int {
 			Specials: specials, Models: ms, Default: name == vocab.DefaultEncoding,
 		})
 	}
+	for _, name := range vocab.EmbeddedTokenizerJSONNames() {
+		enc, err := tokenizer.Get(name)
+		if err != nil {
+			e.errorf("encodings: %v", err)
+			return ExitError
+		}
+		sum, _ := vocab.EmbeddedTokenizerJSONSHA256(name)
+		specials := []specialInfo{}
+		for _, sp := range enc.Specials() {
+			specials = append(specials, specialInfo{sp.Text, sp.ID})
+		}
+		infos = append(infos, encodingInfo{
+			Name: name, NVocab: enc.NVocab(), Ranks: "tokenizer.json", RanksSHA256: sum,
+			Specials: specials, Models: embeddedModels[name],
+		})
+	}
 	if asJSON {
 		je := json.NewEncoder(e.stdout)
 		je.SetEscapeHTML(false)
@@ -107,6 +130,7 @@ func (e *env) runEncodings(args []string) int {
 		e.printf(tw, "%s\t%d\t%s\t%s\n", name, in.NVocab, in.RanksSHA256, models)
 	}
 	e.printf(tw, "\n* default. Models listed are exact names; prefixes such as gpt-4o-* also match (tokcount -m MODEL).\n")
+	e.printf(tw, "qwen3 is an embedded Hugging Face tokenizer.json; its SHA-256 is that of the file.\n")
 	if err := tw.Flush(); err != nil {
 		e.errorf("encodings: writing output: %v", err)
 		return ExitError

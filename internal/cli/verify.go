@@ -148,6 +148,20 @@ func (e *env) verifyBuiltin(ctx context.Context, quiet bool) int {
 		}
 	}
 
+	for _, name := range vocab.EmbeddedTokenizerJSONNames() {
+		// EmbeddedTokenizerJSON checks the decompressed file's SHA-256;
+		// loading it checks that it is a tokenizer.json we can run.
+		sum, _ := vocab.EmbeddedTokenizerJSONSHA256(name)
+		if _, err := vocab.EmbeddedTokenizerJSON(name); err != nil {
+			fail("vocab   %s: %v", name, err)
+		} else if enc, err := tokenizer.Get(name); err != nil {
+			fail("vocab   %s: %v", name, err)
+		} else if !quiet {
+			e.printf(e.stdout, "ok    vocab   %-14s %7d ids,   %3d specials, sha256 %s (tokenizer.json)\n", name, enc.NVocab(), len(enc.Specials()), sum)
+		}
+		names = append(names, name)
+	}
+
 	vectors, err := parseGolden(goldenData)
 	if err != nil {
 		fail("golden  embedded data: %v", err)

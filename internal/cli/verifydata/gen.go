@@ -10,12 +10,16 @@ package main
 
 import (
 	"bufio"
+	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
 	"log"
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 const conformance = "../../../tokenizer/testdata/conformance"
@@ -67,6 +71,61 @@ func read(file string) []golden {
 	return out
 }
 
+// hfGolden is internal/hf's golden data: the ids of Hugging Face
+// tokenizers (npm tokenizers@0.23.2) for the conformance inputs.
+const hfGolden = "../../hf/testdata/golden/qwen3.jsonl.gz"
+
+// emitQwen3 adds the embedded Qwen3 tokenizer.json: the first case of each
+// category whose text the tokenizer keeps as it is (already NFC; no
+// special-token text, which tokcount treats as ordinary text and the
+// reference's default does not; valid UTF-8).
+func emitQwen3(emit func(golden, string)) {
+	f, err := os.Open(hfGolden)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(nil, 1<<26)
+	seen := map[string]bool{}
+	for sc.Scan() {
+		var h struct {
+			Input string   `json:"input"`
+			IDs   []uint32 `json:"ids"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &h); err != nil {
+			log.Fatal(err)
+		}
+		name, ok := strings.CutPrefix(h.Input, "conformance/")
+		if !ok {
+			continue
+		}
+		cat, _, _ := strings.Cut(name, "__")
+		switch cat {
+		case "long", "invalid_utf8", "special_text", "combining", "unicode_version":
+			continue
+		}
+		file := filepath.Join("inputs", name+".txt")
+		raw, err := os.ReadFile(filepath.Join(conformance, file))
+		if err != nil {
+			log.Fatal(err)
+		}
+		text := string(raw)
+		if seen[cat] || !utf8.ValidString(text) || !norm.NFC.IsNormalString(text) || strings.Contains(text, "<|") {
+			continue
+		}
+		seen[cat] = true
+		emit(golden{Encoding: "qwen3", Name: name, File: file, ValidUTF8: true, Count: len(h.IDs), Text: text, Tokens: h.IDs}, "ordinary")
+	}
+	if err := sc.Err(); err != nil {
+		log.Fatal(err)
+	}
+}
+
 func main() {
 	out, err := os.Create("golden.jsonl")
 	if err != nil {
@@ -113,6 +172,7 @@ func main() {
 			emit(g, "ordinary")
 		}
 	}
+	emitQwen3(emit)
 	for _, g := range read("special_allowed.jsonl") {
 		switch g.Name {
 		case "special_text__chatml", "special_text__endoftext_in_sentence", "special_text__harmony":
