@@ -1,8 +1,10 @@
 package tokenizer
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/tokcount/tokcount/internal/bpe"
@@ -104,20 +106,10 @@ func newEncoding(o Options, table *bpe.Table) (*Encoding, error) {
 func sortSpecials(s []vocab.Special) {
 	slices.SortFunc(s, func(a, b vocab.Special) int {
 		if a.ID != b.ID {
-			return int(int64(a.ID) - int64(b.ID))
+			return cmp.Compare(a.ID, b.ID)
 		}
-		return compareStrings(a.Text, b.Text)
+		return strings.Compare(a.Text, b.Text)
 	})
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Name returns the encoding's name, such as "cl100k_base".
