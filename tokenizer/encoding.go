@@ -31,7 +31,7 @@ type core struct {
 	specials []vocab.Special // sorted by id, then text
 	nVocab   int
 	all      *specialSet
-	hf       *hfViews  // set for tokenizer.json encodings, which use nothing above but name, nVocab, specials
+	hfv      *hfViews  // set for tokenizer.json encodings, which use nothing above but name, nVocab, specials
 	workers  sync.Pool // *worker
 }
 
@@ -127,8 +127,8 @@ func (e *Encoding) Specials() []vocab.Special { return slices.Clone(e.specials) 
 // WithAllSpecial returns a view of e in which every special-token text is
 // encoded as its special id (tiktoken's allowed_special="all").
 func (e *Encoding) WithAllSpecial() *Encoding {
-	if e.core.hf != nil {
-		return &Encoding{core: e.core, hf: e.core.hf.special}
+	if e.core.hfv != nil {
+		return &Encoding{core: e.core, hf: e.core.hfv.special}
 	}
 	return &Encoding{core: e.core, allowed: e.all}
 }
@@ -137,9 +137,9 @@ func (e *Encoding) WithAllSpecial() *Encoding {
 // encoded as their special ids and all other text is ordinary. An unknown
 // text is an error wrapping ErrUnknownSpecial.
 func (e *Encoding) WithSpecial(texts ...string) (*Encoding, error) {
-	if e.core.hf != nil {
+	if e.core.hfv != nil {
 		if len(texts) == 0 {
-			return &Encoding{core: e.core, hf: e.core.hf.ordinary}, nil
+			return &Encoding{core: e.core, hf: e.core.hfv.ordinary}, nil
 		}
 		return nil, fmt.Errorf("%w: %s is a tokenizer.json encoding: allow all special tokens or none", ErrUnknownSpecial, e.name)
 	}

@@ -37,8 +37,8 @@ func FromTokenizerJSON(data []byte, name string) (*Encoding, error) {
 		}
 	}
 	sortSpecials(c.specials)
-	c.hf = &hfViews{ordinary: t.WithSpecialAsText(true), special: t}
-	return &Encoding{core: c, hf: c.hf.ordinary}, nil
+	c.hfv = &hfViews{ordinary: t.WithSpecialAsText(true), special: t}
+	return &Encoding{core: c, hf: c.hfv.ordinary}, nil
 }
 
 // hfDecode decodes with a tokenizer.json encoding, mapping its unknown-id
