@@ -1,6 +1,8 @@
 // Package tokenizer encodes, decodes and counts tokens exactly as OpenAI's
 // tiktoken does, for the built-in encodings (r50k_base, p50k_base, p50k_edit,
-// cl100k_base, o200k_base, o200k_harmony) and for rank files a caller loads.
+// cl100k_base, o200k_base, o200k_harmony) and for rank files a caller loads
+// (New); and exactly as Hugging Face tokenizers does for tokenizer.json BPE
+// vocabularies (FromTokenizerJSON; Qwen3's is embedded as "qwen3").
 //
 // # Text semantics
 //
