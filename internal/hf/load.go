@@ -127,6 +127,32 @@ func object(raw json.RawMessage, where string) (map[string]json.RawMessage, stri
 
 // checkKeys rejects keys this package does not know for a component, so
 // that a new option is never ignored.
+// sequenceMembers returns the members of a Sequence component, whose only
+// key is key, after checking that.
+func sequenceMembers(m map[string]json.RawMessage, where, key string) ([]json.RawMessage, error) {
+	if err := checkKeys(m, where, "Sequence", key); err != nil {
+		return nil, err
+	}
+	var list []json.RawMessage
+	if _, err := field(m, key, where, &list); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// flatten parses each member of a Sequence with parse and joins the results.
+func flatten[T any](list []json.RawMessage, where string, parse func(json.RawMessage, string) ([]T, error)) ([]T, error) {
+	var out []T
+	for i, r := range list {
+		steps, err := parse(r, fmt.Sprintf("%s[%d]", where, i))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, steps...)
+	}
+	return out, nil
+}
+
 func checkKeys(m map[string]json.RawMessage, where, typ string, allowed ...string) error {
 	for k := range m {
 		if k == "type" || slices.Contains(allowed, k) {
@@ -192,22 +218,11 @@ func parseNormalizer(raw json.RawMessage, where string) ([]normStep, error) {
 	where = where + " " + typ
 	switch typ {
 	case "Sequence":
-		if err := checkKeys(m, where, typ, "normalizers"); err != nil {
+		list, err := sequenceMembers(m, where, "normalizers")
+		if err != nil {
 			return nil, err
 		}
-		var list []json.RawMessage
-		if _, err := field(m, "normalizers", where, &list); err != nil {
-			return nil, err
-		}
-		var out []normStep
-		for i, r := range list {
-			steps, err := parseNormalizer(r, fmt.Sprintf("%s[%d]", where, i))
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, steps...)
-		}
-		return out, nil
+		return flatten(list, where, parseNormalizer)
 	case "NFC", "NFD", "NFKC", "NFKD":
 		if err := checkKeys(m, where, typ); err != nil {
 			return nil, err
@@ -324,22 +339,11 @@ func parsePreTokenizer(raw json.RawMessage, where string) ([]stage, error) {
 	where = where + " " + typ
 	switch typ {
 	case "Sequence":
-		if err := checkKeys(m, where, typ, "pretokenizers"); err != nil {
+		list, err := sequenceMembers(m, where, "pretokenizers")
+		if err != nil {
 			return nil, err
 		}
-		var list []json.RawMessage
-		if _, err := field(m, "pretokenizers", where, &list); err != nil {
-			return nil, err
-		}
-		var out []stage
-		for i, r := range list {
-			s, err := parsePreTokenizer(r, fmt.Sprintf("%s[%d]", where, i))
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, s...)
-		}
-		return out, nil
+		return flatten(list, where, parsePreTokenizer)
 	case "Split":
 		if err := checkKeys(m, where, typ, "pattern", "behavior", "invert"); err != nil {
 			return nil, err
@@ -716,11 +720,8 @@ func parseDecoder(raw json.RawMessage, where string) (decoderStep, error) {
 	where = where + " " + typ
 	switch typ {
 	case "Sequence":
-		if err := checkKeys(m, where, typ, "decoders"); err != nil {
-			return nil, err
-		}
-		var list []json.RawMessage
-		if _, err := field(m, "decoders", where, &list); err != nil {
+		list, err := sequenceMembers(m, where, "decoders")
+		if err != nil {
 			return nil, err
 		}
 		var out sequenceDecoder
@@ -829,11 +830,8 @@ func parsePostProcessor(raw json.RawMessage, where string, c *core) (prefix, suf
 	where = where + " " + typ
 	switch typ {
 	case "Sequence":
-		if err := checkKeys(m, where, typ, "processors"); err != nil {
-			return nil, nil, err
-		}
-		var list []json.RawMessage
-		if _, err := field(m, "processors", where, &list); err != nil {
+		list, err := sequenceMembers(m, where, "processors")
+		if err != nil {
 			return nil, nil, err
 		}
 		for i, r := range list {
