@@ -93,6 +93,68 @@ func TestMergeMatchesReference(t *testing.T) {
 	}
 }
 
+// TestLongPiecesShareMerger merges many long pieces with one Merger, so
+// that the pair cache of mergeLong holds entries from earlier pieces and
+// its slots collide: pieces from alphabets with many distinct token pairs,
+// words glued together, and random bytes.
+func TestLongPiecesShareMerger(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	words := strings.Fields("the of and to in is that it was for on are as with his they at be this from have or by one had not but what all were when we there can an your which their said if do will each about how up out them then she many some so these would other into has more her two like him see time could no make than first been its who now people my made over did down only way find use may water long little very after words called just where most know")
+	for name, tb := range tables(t) {
+		t.Run(name, func(t *testing.T) {
+			m := NewMerger(tb, SmallCacheSlots)
+			for range 300 {
+				var b []byte
+				n := smallMax + 1 + r.IntN(3000)
+				switch r.IntN(3) {
+				case 0:
+					for len(b) < n {
+						b = append(b, words[r.IntN(len(words))]...)
+					}
+				case 1:
+					for len(b) < n {
+						b = append(b, byte(r.Uint32()))
+					}
+				default:
+					const alpha = "aAbB0 \t=+/éà中😀"
+					for len(b) < n {
+						b = append(b, alpha[r.IntN(len(alpha))])
+					}
+				}
+				checkMerge(t, tb, m, b)
+			}
+		})
+	}
+}
+
+// TestLongPieceMissingBytes merges long pieces with a table that lacks some
+// single bytes, so parts without a token take part in pair lookups.
+func TestLongPieceMissingBytes(t *testing.T) {
+	var data []byte
+	var offs []uint32
+	for _, tok := range []string{"a", "b", "ab", "ba", "abab", "aba", "bab", "ca", "cab", "xy"} {
+		offs = append(offs, uint32(len(data)))
+		data = append(data, tok...)
+	}
+	offs = append(offs, uint32(len(data)))
+	tb := NewTable(data, offs)
+	m := NewMerger(tb, CacheSlots)
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 500 {
+		b := make([]byte, smallMax+1+r.IntN(300))
+		for i := range b {
+			b[i] = "abcxyz"[r.IntN(6)]
+		}
+		want := ReferenceEncode(b, tb.Rank)
+		if got := m.Append(nil, b); !slices.Equal(got, want) {
+			t.Fatalf("piece %q:\n got %v\nwant %v", b, got, want)
+		}
+		if n := m.Count(b); n != len(want) {
+			t.Fatalf("piece %q: Count = %d, want %d", b, n, len(want))
+		}
+	}
+}
+
 func FuzzMerge(f *testing.F) {
 	f.Add([]byte("hello"))
 	f.Add(bytes.Repeat([]byte("ab"), 40))

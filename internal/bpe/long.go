@@ -1,5 +1,7 @@
 package bpe
 
+import "encoding/binary"
+
 // The long-piece kernel: byte_pair_merge driven by a bucket queue.
 //
 // tiktoken's rule is to join the lowest-ranked adjacent pair, leftmost
@@ -102,23 +104,59 @@ func (q *rankQueue) pop() (r uint32, p int32, ok bool) {
 type node struct {
 	next, prev int32  // neighbouring parts; next == len(piece) ends the list
 	pair       uint32 // rank of this part joined with the next, NoRank if none
+	tok        uint32 // rank of this part itself, NoRank for a byte that is no token
+}
+
+// pairCache maps a pair of adjacent tokens to the rank of their
+// concatenation. On the long pieces that reach mergeLong the same few token
+// pairs recur throughout (a megabyte of spaces and tabs joins about a
+// hundred distinct pairs), so a small direct-mapped cache that stays in L1/L2
+// replaces most lookups in the rank table, which at 8 MB misses the caches.
+// Entries are exact: the key is the two token ranks, and a token's bytes are
+// fixed by its rank.
+type pairCache [pairCacheSlots]pairEntry
+
+const pairCacheSlots = 4096
+
+type pairEntry struct {
+	key  uint64 // 1<<63 | left<<32 | right; 0 = empty
+	rank uint32
+}
+
+// pairRank returns the rank of piece[p:end], the concatenation of the
+// tokens a (at p) and b; it consults the pair cache first.
+func (m *Merger) pairRank(piece []byte, p, end int32, a, b uint32) uint32 {
+	if a == NoRank || b == NoRank || int(end-p) > m.t.maxLen {
+		return m.t.Rank(piece[p:end])
+	}
+	k := 1<<63 | uint64(a)<<32 | uint64(b)
+	e := &m.pairs[(uint64(a)*0x9e3779b1^uint64(b)*0x85ebca77)>>7&(pairCacheSlots-1)]
+	if e.key == k {
+		return e.rank
+	}
+	r := m.t.Rank(piece[p:end])
+	e.key, e.rank = k, r
+	return r
 }
 
 // mergeLong is byte_pair_merge for long pieces. On return m.nodes links the
-// final parts from offset 0; it returns their number.
+// final parts from offset 0, each with its token; it returns their number.
 func (m *Merger) mergeLong(piece []byte) int {
 	n := int32(len(piece))
 	if cap(m.nodes) < int(n)+1 {
 		m.nodes = make([]node, n+1)
+	}
+	if m.pairs == nil {
+		m.pairs = new(pairCache)
 	}
 	nodes := m.nodes[:n+1]
 	t := m.t
 	q := &m.queue
 	q.reset(len(t.offs) - 1)
 	for i := int32(0); i < n; i++ {
-		nodes[i] = node{next: i + 1, prev: i - 1, pair: NoRank}
+		nodes[i] = node{next: i + 1, prev: i - 1, pair: NoRank, tok: t.byteRk[piece[i]]}
 		if i+1 < n {
-			if r := t.Rank(piece[i : i+2]); r != NoRank {
+			if r := t.pairRk[binary.LittleEndian.Uint16(piece[i:])]; r != NoRank {
 				nodes[i].pair = r
 				q.push(r, i)
 			}
@@ -137,20 +175,23 @@ func (m *Merger) mergeLong(piece []byte) int {
 		q2 := np.next
 		nq := nodes[q2].next
 		np.next = nq
+		np.tok = r
 		nodes[q2].pair = NoRank
 		np.pair = NoRank
 		parts--
 		if nq < n {
-			nodes[nq].prev = p
-			if r := t.Rank(piece[p:nodes[nq].next]); r != NoRank {
+			nn := &nodes[nq]
+			nn.prev = p
+			if r := m.pairRank(piece, p, nn.next, np.tok, nn.tok); r != NoRank {
 				np.pair = r
 				q.push(r, p)
 			}
 		}
 		if p > 0 {
 			pp := np.prev
-			r := t.Rank(piece[pp:nq])
-			nodes[pp].pair = r
+			npp := &nodes[pp]
+			r := m.pairRank(piece, pp, nq, npp.tok, np.tok)
+			npp.pair = r
 			if r != NoRank {
 				q.push(r, pp)
 			}

@@ -13,6 +13,10 @@ package bpe
 //     piece length at worst,
 //     so 1 MB without a space costs tens of milliseconds, not hours. Ties on
 //     rank pop the leftmost pair first, exactly like tiktoken's linear scan.
+//     Each part carries its token, and the rank of two joined parts comes
+//     from a 4,096-entry cache keyed by the two tokens before the 8 MB rank
+//     table: +25-45% on 1 MiB of one letter, spaces and tabs, CJK and emoji
+//     (1,024 and 16,384 entries measured no better).
 //   - Pairs longer than the longest token are rejected before hashing.
 //   - Counting never looks up the final tokens: the number of parts is the
 //     count.
@@ -28,7 +32,8 @@ const smallMax = 48
 // Table it reads may be shared.
 type Merger struct {
 	t          *Table
-	nodes      []node // the parts of a long piece, by start offset
+	nodes      []node     // the parts of a long piece, by start offset
+	pairs      *pairCache // ranks of recent token pairs in long pieces
 	queue      rankQueue
 	cache      *pieceCache
 	cacheSlots int
@@ -65,9 +70,8 @@ func (m *Merger) Append(dst []uint32, piece []byte) []uint32 {
 	}
 	m.mergeLong(piece)
 	for p := int32(0); int(p) < len(piece); {
-		q := m.nodes[p].next
-		dst = append(dst, m.t.Rank(piece[p:q]))
-		p = q
+		dst = append(dst, m.nodes[p].tok)
+		p = m.nodes[p].next
 	}
 	return dst
 }
