@@ -1,9 +1,10 @@
 // Package jsonl parses the lines of a JSON Lines file into a small,
 // reusable document tree that package logformat reads.
 //
-// Two parsers build the same tree: github.com/minio/simdjson-go on CPUs
-// that support it (AVX2 and CLMUL), and a strict, hand-written RFC 8259
-// parser that is the reference. The fast path hands a line to the
+// Two parsers build the same tree: a strict, hand-written RFC 8259 parser
+// that is the reference and the default (it is the faster one on log lines;
+// see Mode), and github.com/minio/simdjson-go on CPUs that support it (AVX2
+// and CLMUL), chosen with SIMD. The simdjson-go path hands a line to the
 // reference parser whenever simdjson-go would decode it differently or
 // cannot decode it (a lone surrogate escape, a number form simdjson-go is
 // lax about, a syntax error); so the two paths give identical trees and

@@ -21,7 +21,7 @@ func both(t testing.TB, line string) (*Doc, error) {
 	if !SIMDSupported() {
 		return rd, rerr
 	}
-	fast := NewParser(Auto)
+	fast := NewParser(SIMD)
 	fd, ferr := fast.Parse([]byte(line))
 	if (rerr == nil) != (ferr == nil) || (rerr != nil && rerr.Error() != ferr.Error()) {
 		t.Fatalf("%q: reference error %v, simd path error %v", line, rerr, ferr)
@@ -268,7 +268,7 @@ func TestSIMDUsed(t *testing.T) {
 	if !SIMDSupported() {
 		t.Skip("CPU without AVX2/CLMUL: only the reference parser runs")
 	}
-	p := NewParser(Auto)
+	p := NewParser(SIMD)
 	for _, line := range []string{`{"a":"b"}`, `{"a":"\ud83d\ude00","n":-0.5}`, `[1,2,"2024-01-05"]`} {
 		if _, err := p.Parse([]byte(line)); err != nil {
 			t.Fatal(err)

@@ -128,7 +128,7 @@ func TestFixtures(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.file+"/"+tc.opts.Format, func(t *testing.T) {
 			got := extractFile(t, tc.file, tc.opts, jsonl.Reference)
-			if fast := extractFile(t, tc.file, tc.opts, jsonl.Auto); fast != got {
+			if fast := extractFile(t, tc.file, tc.opts, jsonl.SIMD); fast != got {
 				t.Fatalf("the simdjson path and the reference parser disagree:\n%s\n---\n%s", fast, got)
 			}
 			path := filepath.Join("testdata", tc.golden)
@@ -196,11 +196,11 @@ func TestExtractAllocs(t *testing.T) {
 		`{"id":"batch_req_1","custom_id":"request-1","response":{"status_code":200,"request_id":"req_1","body":{"id":"chatcmpl-1","object":"chat.completion","created":1711652795,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"Hello."},"finish_reason":"stop"}],"usage":{"prompt_tokens":22,"completion_tokens":2,"total_tokens":24,"prompt_tokens_details":{"cached_tokens":0}}}},"error":null}`,
 	}
 	x, _ := NewExtractor(Options{})
-	for _, mode := range []jsonl.Mode{jsonl.Reference, jsonl.Auto} {
+	for _, mode := range []jsonl.Mode{jsonl.Reference, jsonl.SIMD} {
 		// simdjson-go itself allocates once per parse (a closure in
 		// parseMessage); the reference parser and the extraction do not.
 		allowed := 0.0
-		if mode == jsonl.Auto && jsonl.SIMDSupported() {
+		if mode == jsonl.SIMD && jsonl.SIMDSupported() {
 			allowed = 1
 		}
 		testAllocs(t, x, jsonl.NewParser(mode), lines, allowed)

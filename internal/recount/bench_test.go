@@ -70,7 +70,7 @@ func loadBench(b *testing.B) {
 		// Extract the parts once, with the same code, for the engine
 		// baseline.
 		x, _ := logformat.NewExtractor(logformat.Options{})
-		p := jsonl.NewParser(jsonl.Auto)
+		p := jsonl.NewParser(jsonl.SIMD)
 		for _, line := range bytes.Split(bytes.TrimSuffix(plain, []byte("\n")), []byte("\n")) {
 			doc, err := p.Parse(line)
 			if err != nil {
@@ -163,7 +163,7 @@ func BenchmarkRecount(b *testing.B) {
 			path *string
 		}{{"plain", &benchData.plainPath}, {"gzip", &benchData.gzipPath}, {"zstd", &benchData.zstdPath}} {
 			cases = append(cases,
-				benchCase{fmt.Sprintf("%s-j%d-simd", in.name, jobs), in.path, jobs, jsonl.Auto},
+				benchCase{fmt.Sprintf("%s-j%d-simd", in.name, jobs), in.path, jobs, jsonl.SIMD},
 				benchCase{fmt.Sprintf("%s-j%d-ref", in.name, jobs), in.path, jobs, jsonl.Reference})
 		}
 	}
@@ -262,7 +262,7 @@ func BenchmarkParse(b *testing.B) {
 	for _, m := range []struct {
 		name string
 		mode jsonl.Mode
-	}{{"simd", jsonl.Auto}, {"reference", jsonl.Reference}} {
+	}{{"simd", jsonl.SIMD}, {"reference", jsonl.Reference}} {
 		b.Run(m.name, func(b *testing.B) {
 			p := jsonl.NewParser(m.mode)
 			b.SetBytes(int64(len(benchData.plain)))

@@ -83,7 +83,8 @@ type Options struct {
 	// Rejected, when not nil, is called in input order for each rejected
 	// line (for messages on standard error).
 	Rejected func(file string, line int64, reason string)
-	// ParserMode forces the reference JSON parser (jsonl.Reference).
+	// ParserMode picks the JSON parser: jsonl.Reference (the default, the
+	// faster one) or jsonl.SIMD (simdjson-go where the CPU has AVX2).
 	ParserMode jsonl.Mode
 	// MaxLine and BlockSize default to DefaultMaxLine and
 	// DefaultBlockSize.

@@ -233,7 +233,7 @@ func TestJobsAndParsersIdentical(t *testing.T) {
 	for _, cfg := range []struct {
 		jobs, block int
 		parser      string
-	}{{1, 0, "auto"}, {4, 0, "auto"}, {4, 100, "auto"}, {3, 4096, "reference"}, {1, 100, "reference"}} {
+	}{{1, 0, "simdjson"}, {4, 0, "simdjson"}, {4, 100, "simdjson"}, {3, 4096, "reference"}, {1, 100, "reference"}} {
 		var out, errb bytes.Buffer
 		e := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, IsTerminal: func(any) bool { return false },
 			Jobs: 2, BlockSize: cfg.block}
