@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/tokcount/tokcount/internal/bpe"
@@ -145,7 +146,7 @@ func (w *worker) prepare(text []byte) []byte {
 	if len(text) >= largeText {
 		w.merger.GrowCache(bpe.CacheSlots)
 	}
-	if pretok.ValidUTF8(text) {
+	if utf8.Valid(text) {
 		return text
 	}
 	w.valid = pretok.AppendValidUTF8(w.valid[:0], text)

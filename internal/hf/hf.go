@@ -20,6 +20,7 @@ package hf
 import (
 	"slices"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/tokcount/tokcount/internal/pretok"
 )
@@ -184,7 +185,7 @@ func (t *Tokenizer) CountString(text string) int {
 
 // encode runs the pipeline on text.
 func (w *worker) encode(text []byte) {
-	if !pretok.ValidUTF8(text) {
+	if !utf8.Valid(text) {
 		w.valid = pretok.AppendValidUTF8(w.valid[:0], text)
 		text = w.valid
 	}

@@ -199,39 +199,6 @@ func FuzzAppendValidUTF8(f *testing.F) {
 	})
 }
 
-// TestValidUTF8 holds ValidUTF8 equal to utf8.Valid on every short byte
-// string over an alphabet of boundary bytes, at every alignment after
-// ASCII runs of 0 to 9 bytes.
-func TestValidUTF8(t *testing.T) {
-	alpha := []byte{'a', 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF}
-	var rec func(prefix []byte, depth int)
-	rec = func(prefix []byte, depth int) {
-		for pad := 0; pad <= 9; pad++ {
-			b := append(bytes.Repeat([]byte("x"), pad), prefix...)
-			b = append(b, "tail ascii"[:pad]...)
-			if got, want := ValidUTF8(b), utf8.Valid(b); got != want {
-				t.Fatalf("ValidUTF8(%q) = %v, want %v", b, got, want)
-			}
-		}
-		if depth == 0 {
-			return
-		}
-		for _, c := range alpha {
-			rec(append(prefix[:len(prefix):len(prefix)], c), depth-1)
-		}
-	}
-	rec(nil, 4)
-}
-
-func FuzzValidUTF8(f *testing.F) {
-	f.Add([]byte("caf\xc3\xa9 \xe6\x9d\xb1\xe4\xba\xac \xf0\x9f\x98\x80 \xed\xa0\x80 abcdefgh"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		if got, want := ValidUTF8(data), utf8.Valid(data); got != want {
-			t.Fatalf("ValidUTF8(%q) = %v, want %v", data, got, want)
-		}
-	})
-}
-
 func TestCompileRegexpErrors(t *testing.T) {
 	for _, p := range []string{`\w+`, `[a`, `(?x)a`, `a)`, `\p{Greek}`, `(?i:[a-z])`} {
 		if _, err := CompileRegexp(p); err == nil {
