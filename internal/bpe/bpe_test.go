@@ -200,4 +200,29 @@ func TestRankCache(t *testing.T) {
 			t.Fatalf("RankCache.Rank(%q) = %d, want %d", w, got, want)
 		}
 	}
+	// A filtered cache: odd ranks are dropped; the filter sees only
+	// tokens of 3 to 8 bytes, once each until evicted.
+	calls := 0
+	fc := tb.NewFilteredRankCache(func(b []byte, r uint32) uint32 {
+		calls++
+		if len(b) < 3 || len(b) > 8 || tb.Rank(b) != r {
+			t.Fatalf("filter(%q, %d)", b, r)
+		}
+		if r%2 == 1 {
+			return NoRank
+		}
+		return r
+	})
+	for _, w := range append(words, " the", " the", "zzzq") {
+		want := tb.Rank([]byte(w))
+		if n := len(w); n >= 3 && n <= 8 && want%2 == 1 && want != NoRank {
+			want = NoRank
+		}
+		if got := fc.Rank([]byte(w)); got != want {
+			t.Fatalf("filtered Rank(%q) = %d, want %d", w, got, want)
+		}
+	}
+	if calls == 0 || calls > len(words) {
+		t.Fatalf("filter called %d times", calls)
+	}
 }

@@ -11,6 +11,7 @@ package bpe
 type RankCache struct {
 	t       *Table
 	entries []rankEntry
+	filter  func(piece []byte, rank uint32) uint32 // see NewFilteredRankCache
 }
 
 type rankEntry struct {
@@ -26,7 +27,18 @@ func (t *Table) NewRankCache() *RankCache {
 	return &RankCache{t: t, entries: make([]rankEntry, rankCacheSlots)}
 }
 
-// Rank returns t.Rank(b). It does not allocate.
+// NewFilteredRankCache returns an empty cache of filter(b, t.Rank(b)), for
+// pieces b of 3 to 8 bytes that are tokens (filter is not called for the
+// others, nor on a hit). filter must give the same result for the same
+// piece every time; it runs on the goroutine that calls Rank.
+func (t *Table) NewFilteredRankCache(filter func(piece []byte, rank uint32) uint32) *RankCache {
+	c := t.NewRankCache()
+	c.filter = filter
+	return c
+}
+
+// Rank returns t.Rank(b) (filtered, for a cache from
+// NewFilteredRankCache). It does not allocate.
 func (c *RankCache) Rank(b []byte) uint32 {
 	n := len(b)
 	if n < 3 || n > 8 {
@@ -36,7 +48,11 @@ func (c *RankCache) Rank(b []byte) uint32 {
 	h := hashKey(b, k)
 	e := &c.entries[h&(rankCacheSlots-1)]
 	if e.key != k || e.n != uint32(n) {
-		e.key, e.n, e.rank = k, uint32(n), c.t.rankHashed(b, k, h)
+		r := c.t.rankHashed(b, k, h)
+		if c.filter != nil && r != NoRank {
+			r = c.filter(b, r)
+		}
+		e.key, e.n, e.rank = k, uint32(n), r
 	}
 	return e.rank
 }

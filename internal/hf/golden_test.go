@@ -194,6 +194,11 @@ func checkGolden(t *testing.T, tk *Tokenizer, recs []goldenRecord) {
 	t.Helper()
 	inputs := goldenInputs(t)
 	special := tk.WithSpecialTokens(true)
+	// A worker whose scratch is full from the start counts every input
+	// too: its short-word and full-size caches are otherwise reached only
+	// after growAfter bytes.
+	full := tk.getWorker(tk.specialAsText, true)
+	full.model.full, full.model.cache = true, nil
 	bad := 0
 	for _, r := range recs {
 		text, ok := inputs[r.Input]
@@ -215,6 +220,11 @@ func checkGolden(t *testing.T, tk *Tokenizer, recs []goldenRecord) {
 		}
 		if n := tk.Count(text); n != len(want) {
 			t.Errorf("%s: Count %d, ids %d", r.Input, n, len(want))
+		}
+		full.n = 0
+		full.encode(text)
+		if n := full.n + tk.addedAround(); n != len(want) {
+			t.Errorf("%s: Count with full caches %d, ids %d", r.Input, n, len(want))
 		}
 		if n := special.Count(text); n != r.NSpecial {
 			t.Errorf("%s: Count with special tokens %d, want %d", r.Input, n, r.NSpecial)

@@ -170,12 +170,18 @@ func (t *Tokenizer) AppendTokens(dst []uint32, text []byte) []uint32 {
 func (t *Tokenizer) Count(text []byte) int {
 	w := t.getWorker(t.specialAsText, true)
 	w.encode(text)
-	n := w.n
-	if t.addSpecial {
-		n += len(t.prefix) + len(t.suffix)
-	}
+	n := w.n + t.addedAround()
 	t.putWorker(w)
 	return n
+}
+
+// addedAround is the number of tokens the post-processor adds around a
+// text.
+func (t *Tokenizer) addedAround() int {
+	if t.addSpecial {
+		return len(t.prefix) + len(t.suffix)
+	}
+	return 0
 }
 
 // CountString is Count for a string.
@@ -185,6 +191,7 @@ func (t *Tokenizer) CountString(text string) int {
 
 // encode runs the pipeline on text.
 func (w *worker) encode(text []byte) {
+	w.model.account(len(text))
 	if !utf8.Valid(text) {
 		w.valid = pretok.AppendValidUTF8(w.valid[:0], text)
 		text = w.valid
@@ -240,6 +247,12 @@ func (w *worker) emitID(id uint32) {
 	w.dst = append(w.dst, id)
 }
 
+// countWord adds the number of tokens of word to w.n.
+func (w *worker) countWord(m *bpeModel, word []byte) {
+	w.ids = m.tokenize(&w.model, w.ids[:0], word)
+	w.n += len(w.ids)
+}
+
 // emit passes a non-empty piece to pre-tokenizer k, or to the model after
 // the last one.
 func (w *worker) emit(k int, piece []byte, first bool) {
@@ -248,16 +261,35 @@ func (w *worker) emit(k int, piece []byte, first bool) {
 	}
 	if k == 0 && w.c.direct != nil {
 		// The common chain (a fast Split, Isolated, then at most a ByteLevel
-		// that changes nothing) in one loop.
+		// that changes nothing) in one loop; counting gets loops of its own
+		// with static calls for the common splitters.
 		m := w.c.model
+		if w.count {
+			switch s := w.c.direct.(type) {
+			case pretok.Cl100kFamily:
+				for i := 0; i < len(piece); {
+					e := s.Next(piece, i)
+					w.countWord(m, piece[i:e])
+					i = e
+				}
+			case pretok.O200k:
+				for i := 0; i < len(piece); {
+					e := s.Next(piece, i)
+					w.countWord(m, piece[i:e])
+					i = e
+				}
+			default:
+				for i := 0; i < len(piece); {
+					e := s.Next(piece, i)
+					w.countWord(m, piece[i:e])
+					i = e
+				}
+			}
+			return
+		}
 		for i := 0; i < len(piece); {
 			e := w.c.direct.Next(piece, i)
-			if w.count {
-				w.ids = m.tokenize(&w.model, w.ids[:0], piece[i:e])
-				w.n += len(w.ids)
-			} else {
-				w.dst = m.tokenize(&w.model, w.dst, piece[i:e])
-			}
+			w.dst = m.tokenize(&w.model, w.dst, piece[i:e])
 			i = e
 		}
 		return
