@@ -22,6 +22,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/tokcount/tokcount/internal/bpe"
 	"github.com/tokcount/tokcount/internal/pretok"
 )
 
@@ -249,7 +250,17 @@ func (w *worker) emitID(id uint32) {
 
 // countWord adds the number of tokens of word to w.n.
 func (w *worker) countWord(m *bpeModel, word []byte) {
-	w.ids = m.tokenize(&w.model, w.ids[:0], word)
+	sc := &w.model
+	if n := len(word); n >= 3 && n <= 8 && sc.self != nil && (!m.cutMeta || n <= 2*len(meta)) {
+		// tokenizeWord's first step, inlined: most words end here.
+		if sc.self.Rank(word) != bpe.NoRank {
+			w.n++
+			return
+		}
+		w.ids = m.tokenizeMerged(sc, w.ids[:0], word)
+	} else {
+		w.ids = m.tokenize(sc, w.ids[:0], word)
+	}
 	w.n += len(w.ids)
 }
 

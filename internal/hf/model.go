@@ -190,6 +190,12 @@ func (m *bpeModel) tokenizeWord(sc *modelScratch, dst []uint32, word []byte) []u
 	} else if id, ok := m.lookup(word); ok && m.selfID(sc, word, id) == id {
 		return append(dst, id)
 	}
+	return m.tokenizeMerged(sc, dst, word)
+}
+
+// tokenizeMerged is tokenizeWord for a word that is not one token by
+// itself: the word cache, else the merges.
+func (m *bpeModel) tokenizeMerged(sc *modelScratch, dst []uint32, word []byte) []uint32 {
 	var h uint64
 	cacheable := len(word) <= cacheMaxWord
 	if cacheable {
