@@ -60,10 +60,12 @@ func benchCount(b *testing.B, enc *tokenizer.Encoding, text []byte) {
 	}
 }
 
-// BenchmarkCount counts each corpus with each of the two main encodings.
+// BenchmarkCount counts each corpus with each of the two main encodings,
+// and with the embedded Qwen3 tokenizer.json (the tokenizer.json path, for
+// its ratio to the built-in encodings in the same run).
 func BenchmarkCount(b *testing.B) {
 	corpora := benchCorpora(b)
-	for _, name := range []string{"cl100k_base", "o200k_base"} {
+	for _, name := range []string{"cl100k_base", "o200k_base", "qwen3"} {
 		enc := tokenizer.MustGet(name)
 		for _, corpus := range []string{"english", "code", "multilingual"} {
 			b.Run(name+"/"+corpus, func(b *testing.B) { benchCount(b, enc, corpora[corpus]) })
