@@ -18,7 +18,7 @@ type Counter struct {
 // NewCounter returns a Counter for e.
 func (e *Encoding) NewCounter() *Counter {
 	if e.hf != nil {
-		return &Counter{enc: e} // tokenizer.json encodings keep their own scratch
+		return &Counter{enc: e, w: &worker{hf: e.hf.NewScratch()}}
 	}
 	return &Counter{enc: e, w: &worker{merger: bpe.NewMerger(e.table, bpe.CacheSlots)}}
 }

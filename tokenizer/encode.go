@@ -28,7 +28,7 @@ func (e *Encoding) AppendTokens(dst []uint32, text []byte) []uint32 {
 
 func (e *Encoding) appendTokens(w *worker, dst []uint32, text []byte) []uint32 {
 	if e.hf != nil {
-		return e.hf.AppendTokens(dst, text)
+		return e.hf.AppendTokensWith(w.hfScratch(), dst, text)
 	}
 	text = w.prepare(text)
 	if e.allowed == nil {
@@ -68,7 +68,7 @@ func (e *Encoding) CountBytes(text []byte) int {
 
 func (e *Encoding) count(w *worker, text []byte) int {
 	if e.hf != nil {
-		return e.hf.Count(text)
+		return e.hf.CountWith(w.hfScratch(), text)
 	}
 	text = w.prepare(text)
 	n := 0

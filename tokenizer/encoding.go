@@ -38,7 +38,16 @@ type core struct {
 // worker is the per-goroutine scratch space of one encode or count call.
 type worker struct {
 	merger *bpe.Merger
-	valid  []byte // the text with invalid UTF-8 replaced
+	valid  []byte      // the text with invalid UTF-8 replaced
+	hf     *hf.Scratch // a Counter's state for a tokenizer.json encoding
+}
+
+// hfScratch returns w's tokenizer.json state, nil for none (w may be nil).
+func (w *worker) hfScratch() *hf.Scratch {
+	if w == nil {
+		return nil
+	}
+	return w.hf
 }
 
 // maxPooledValid bounds the replacement buffer a pooled worker keeps.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -179,6 +180,29 @@ func TestCounter(t *testing.T) {
 	c.Count(long)
 	if n := testing.AllocsPerRun(5, func() { c.Count(long) }); n != 0 {
 		t.Errorf("Counter.Count(1 MiB letter): %v allocs/run", n)
+	}
+}
+
+// TestCounterTokenizerJSON: a Counter for a tokenizer.json encoding keeps
+// its own state, so its caches survive garbage collections: after warm-up
+// it does not allocate, even across runtime.GC.
+func TestCounterTokenizerJSON(t *testing.T) {
+	enc := tokenizer.MustGet("qwen3")
+	inputs := []string{"", "hello world", "<|im_start|>user\nHi<|im_end|> x\xff", "café ﬁ e\u0301 한국어 " + strings.Repeat("The quick brown fox. ", 20000)}
+	for _, e := range []*tokenizer.Encoding{enc, enc.WithAllSpecial()} {
+		c := e.NewCounter()
+		for _, in := range inputs {
+			if got, want := c.Count([]byte(in)), e.Count(in); got != want {
+				t.Errorf("Counter.Count(%.20q) = %d, want %d", in, got, want)
+			}
+			if got, want := c.AppendTokens(nil, []byte(in)), e.Encode(in); !slices.Equal(got, want) {
+				t.Errorf("Counter.AppendTokens(%.20q) differs", in)
+			}
+		}
+		text := []byte(inputs[3])
+		if n := testing.AllocsPerRun(5, func() { runtime.GC(); c.Count(text) }); n != 0 {
+			t.Errorf("Counter.Count after GC: %v allocs/run", n)
+		}
 	}
 }
 

@@ -153,6 +153,13 @@ func (t *Tokenizer) Encode(text string) []uint32 {
 // extended slice.
 func (t *Tokenizer) AppendTokens(dst []uint32, text []byte) []uint32 {
 	w := t.getWorker(t.specialAsText, false)
+	dst = t.appendTokens(w, dst, text)
+	t.putWorker(w)
+	return dst
+}
+
+// appendTokens is AppendTokens on w.
+func (t *Tokenizer) appendTokens(w *worker, dst []uint32, text []byte) []uint32 {
 	w.dst = dst
 	if t.addSpecial {
 		w.dst = append(w.dst, t.prefix...)
@@ -162,7 +169,7 @@ func (t *Tokenizer) AppendTokens(dst []uint32, text []byte) []uint32 {
 		w.dst = append(w.dst, t.suffix...)
 	}
 	dst = w.dst
-	t.putWorker(w)
+	w.dst = nil
 	return dst
 }
 
@@ -174,6 +181,52 @@ func (t *Tokenizer) Count(text []byte) int {
 	n := w.n + t.addedAround()
 	t.putWorker(w)
 	return n
+}
+
+// Scratch is one goroutine's tokenizing state for a tokenizer (buffers,
+// word caches) that its owner keeps: unlike the pooled state behind Count
+// and AppendTokens, which the runtime may drop at any garbage collection,
+// it stays warm for as long as it lives. A Scratch is not safe for
+// concurrent use; it serves every Tokenizer that shares the one it was
+// made from (WithSpecialTokens and WithSpecialAsText copies).
+type Scratch struct {
+	w *worker
+}
+
+// NewScratch returns a Scratch for t.
+func (t *Tokenizer) NewScratch() *Scratch {
+	return &Scratch{w: t.workers.New().(*worker)}
+}
+
+// scratchWorker readies s's worker for a call, or returns nil if s was
+// made for another tokenizer (the caller then uses the pool).
+func (t *Tokenizer) scratchWorker(s *Scratch, count bool) *worker {
+	if s == nil || s.w == nil || s.w.c != t.core {
+		return nil
+	}
+	w := s.w
+	w.skip, w.count, w.n = t.specialAsText, count, 0
+	return w
+}
+
+// CountWith is Count with the state in s. After warm-up it does not
+// allocate (except on the generic regex path).
+func (t *Tokenizer) CountWith(s *Scratch, text []byte) int {
+	w := t.scratchWorker(s, true)
+	if w == nil {
+		return t.Count(text)
+	}
+	w.encode(text)
+	return w.n + t.addedAround()
+}
+
+// AppendTokensWith is AppendTokens with the state in s.
+func (t *Tokenizer) AppendTokensWith(s *Scratch, dst []uint32, text []byte) []uint32 {
+	w := t.scratchWorker(s, false)
+	if w == nil {
+		return t.AppendTokens(dst, text)
+	}
+	return t.appendTokens(w, dst, text)
 }
 
 // addedAround is the number of tokens the post-processor adds around a
