@@ -273,6 +273,9 @@ func (w *worker) normalized(seg []byte, first bool) {
 	c := w.c
 	cur := seg
 	for i, n := range c.norms {
+		if u, ok := n.(unicodeNorm); ok && u.inert(cur) {
+			continue // most text: no copy
+		}
 		b := n.appendTo(w.norm[i&1][:0], cur, &w.normSc)
 		w.norm[i&1] = b
 		cur = b

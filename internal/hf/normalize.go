@@ -127,6 +127,30 @@ func (u unicodeNorm) iterSegment(dst, s []byte, sc *normScratch) []byte {
 	return append(dst, tmp...)
 }
 
+// inert reports whether every character of src is inert (see fastBits), so
+// that the form leaves src as it is. It is false for NFD and NFKD.
+func (u unicodeNorm) inert(src []byte) bool {
+	fast := u.fastBits()
+	if fast == nil {
+		return false
+	}
+	for i := 0; i < len(src); {
+		if src[i] < utf8.RuneSelf {
+			i++
+			for i+8 <= len(src) && binary.LittleEndian.Uint64(src[i:])&0x8080808080808080 == 0 {
+				i += 8
+			}
+			continue
+		}
+		r, size := utf8.DecodeRune(src[i:])
+		if fast[r>>6]&(1<<(r&63)) != 0 {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
 // appendSegments normalizes src by cutting it at the characters unassigned
 // in Unicode 9.0 and normalizing the pieces between them with x/text.
 func (u unicodeNorm) appendSegments(dst, src []byte, sc *normScratch) []byte {

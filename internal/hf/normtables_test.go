@@ -154,3 +154,21 @@ func FuzzStretchesMatchWhole(f *testing.F) {
 		}
 	})
 }
+
+// TestInertLeavesText: where inert reports true, normalizing gives the text
+// back unchanged.
+func TestInertLeavesText(t *testing.T) {
+	var sc normScratch
+	for _, form := range []norm.Form{norm.NFC, norm.NFKC, norm.NFD} {
+		u := unicodeNorm{form: form}
+		for _, s := range []string{"", "plain ascii", "café 東京 Москва 😀", "e\u0301", "\ufb01", "\u0870", "한국어", "\u1100\u1161"} {
+			if u.inert([]byte(s)) {
+				if got := u.appendSegments(nil, []byte(s), &sc); string(got) != s {
+					t.Errorf("%v %+q: inert, but normalizes to %+q", form, s, got)
+				}
+			} else if form != norm.NFD && (s == "" || s == "plain ascii" || s == "café 東京 Москва 😀" || s == "한국어") {
+				t.Errorf("%v %+q: not inert", form, s)
+			}
+		}
+	}
+}
