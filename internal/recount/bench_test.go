@@ -307,3 +307,86 @@ func BenchmarkDecompress(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRecountFiles recounts directories of 8 gzip files: the batch log
+// above; the same with a generic format whose text field is absent
+// ("notext": no counting, so reading, inflating and parsing are all the
+// work, as they are per core when many cores count); and OpenAI embeddings
+// batches (requests with their outputs, whose vectors make the JSON mostly
+// not text). Run with -cpu 2 (or more): inputs are read on up to -j
+// goroutines at once. MB/s is of compressed input.
+func BenchmarkRecountFiles(b *testing.B) {
+	loadBench(b)
+	dirs := map[string]string{}
+	for _, kind := range []string{"batch", "embeddings"} {
+		dir := filepath.Join(benchData.dir, "files-"+kind)
+		dirs[kind] = dir
+		if _, err := os.Stat(dir); err == nil {
+			continue
+		}
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		var data []byte
+		if kind == "batch" {
+			data = benchData.plain
+		} else {
+			data = genEmbeddingsBatch(benchMB << 20)
+		}
+		lines := bytes.SplitAfter(data, []byte("\n"))
+		for i := range 8 {
+			part := bytes.Join(lines[i*len(lines)/8:(i+1)*len(lines)/8], nil)
+			writeFile(b, filepath.Join(dir, fmt.Sprintf("part-%d.jsonl.gz", i)), gz(b, part))
+		}
+	}
+	dirs["notext"] = dirs["batch"]
+	for _, kind := range []string{"batch", "notext", "embeddings"} {
+		opts := Options{Inputs: []string{dirs[kind]}}
+		if kind == "notext" {
+			opts.Format = logformat.Options{Format: logformat.FormatGeneric, TextFields: []string{"no.such.field"}}
+		}
+		var size int64
+		files, _ := filepath.Glob(filepath.Join(dirs[kind], "*"))
+		for _, f := range files {
+			st, _ := os.Stat(f)
+			size += st.Size()
+		}
+		for _, jobs := range []int{1, 2, 4} {
+			if jobs > runtime.GOMAXPROCS(0) {
+				break
+			}
+			b.Run(fmt.Sprintf("%s-j%d", kind, jobs), func(b *testing.B) {
+				b.SetBytes(size)
+				opts.Jobs = jobs
+				for i := 0; i < b.N; i++ {
+					r, err := Run(context.Background(), opts)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if (kind != "notext" && r.Totals.Rejected != 0) || r.Totals.Lines.Lines == 0 {
+						b.Fatalf("%+v", r.Totals.Lines)
+					}
+				}
+			})
+		}
+	}
+}
+
+// genEmbeddingsBatch makes about size bytes of OpenAI Batch lines for
+// /v1/embeddings: a request with a short input, and its output with a
+// 1,536-float vector.
+func genEmbeddingsBatch(size int) []byte {
+	x := uint64(42)
+	next := func() uint64 { x ^= x << 13; x ^= x >> 7; x ^= x << 17; return x }
+	var b bytes.Buffer
+	vec := make([]float64, 1536)
+	for i := 0; b.Len() < size; i++ {
+		fmt.Fprintf(&b, `{"custom_id":"e-%d","method":"POST","url":"/v1/embeddings","body":{"model":"text-embedding-3-small","input":"The food was delicious and the waiter was very friendly, order %d."}}`+"\n", i, i)
+		for k := range vec {
+			vec[k] = float64(int64(next()%2000000)-1000000) / 1e8
+		}
+		v, _ := json.Marshal(vec)
+		fmt.Fprintf(&b, `{"id":"batch_req_%d","custom_id":"e-%d","response":{"status_code":200,"request_id":"r%d","body":{"object":"list","data":[{"object":"embedding","index":0,"embedding":%s}],"model":"text-embedding-3-small","usage":{"prompt_tokens":14,"total_tokens":14}}},"error":null}`+"\n", i, i, i, v)
+	}
+	return b.Bytes()
+}

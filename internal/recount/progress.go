@@ -36,8 +36,10 @@ func (c *compiled) startProgress(rd *reader) (stop func()) {
 			Records:   c.progress.records.Load(),
 			Elapsed:   time.Since(start),
 		}
-		if in := rd.cur.Load(); in != nil {
-			p.RawBytes += in.RawBytes()
+		for i := range rd.cur {
+			if in := rd.cur[i].Load(); in != nil {
+				p.RawBytes += in.RawBytes()
+			}
 		}
 		if name := rd.curName.Load(); name != nil {
 			p.File = *name

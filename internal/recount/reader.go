@@ -74,11 +74,12 @@ func expandInputs(operands []string) []inputFile {
 // chunk is a piece of one input: whole lines, or the mark of a line too
 // long, or the end of the input.
 type chunk struct {
-	seq   int64
+	seq   int64 // file<<40 | the chunk's index in the file: the merge order
 	file  int
 	first int64  // number of the first line of data (1-based)
 	data  []byte // whole lines; the last may lack its newline at the end of an input
 	buf   *[]byte
+	slots chan struct{} // the semaphore this chunk holds a slot of
 	// long > 0: this chunk is one line of long bytes, over the limit.
 	long int64
 	// truncated: the input ended with an error; the last line of data
@@ -94,38 +95,151 @@ type fileEnd struct {
 	compression string
 }
 
-// reader cuts the inputs into chunks at line boundaries.
+// reader cuts the inputs into chunks at line boundaries, on one or more
+// goroutines (see readerCount): each takes the next input not yet taken and
+// reads it to its end. The merge takes the chunks back in input order; the
+// input it is taking is the head.
+//
+// Memory stays bounded, and nothing waits on itself: the head's chunks
+// between the readers and the merge hold slots of headSlots (the window a
+// single reader has always had); a goroutine reading ahead, on a later
+// input, holds at most aheadSlots chunks of its own and blocks there until
+// its input becomes the head. Buffers grown for long lines (big) and zstd
+// inputs, whose window may take up to 128 MiB, wait for the head too, so
+// that they stay as bounded as with one reader. Reading ahead pays where
+// decompression is the bottleneck: many gzip files on many cores.
 type reader struct {
-	c     *compiled
-	files []inputFile
-	jobs  chan<- *chunk
-	slots chan struct{} // one per chunk between the reader and the merge
-	big   chan struct{} // one per buffer grown beyond the block size
-	pool  sync.Pool     // *[]byte of the block size
-	seq   int64
+	c         *compiled
+	files     []inputFile
+	jobs      chan<- *chunk
+	headSlots chan struct{} // one per chunk of the head input between the readers and the merge
+	big       chan struct{} // one per buffer grown beyond the block size
+	pool      sync.Pool     // *[]byte of the block size
+	nextFile  atomic.Int64  // the next input to take
+
+	mu        sync.Mutex
+	head      int           // the input the merge is taking
+	headMoved chan struct{} // closed when head moves
 
 	// For progress.
-	cur       atomic.Pointer[source.Input]
+	cur       []atomic.Pointer[source.Input] // each goroutine's open input
 	curName   atomic.Pointer[string]
 	doneBytes atomic.Int64
 	filesDone atomic.Int64
 }
 
-// send queues a chunk, waiting for a slot.
-func (r *reader) send(ctx context.Context, ch *chunk) error {
-	select {
-	case r.slots <- struct{}{}:
-	case <-ctx.Done():
-		r.release(ch)
-		return ctx.Err()
+// aheadSlots is the number of chunks a goroutine reading ahead may hold.
+const aheadSlots = 4
+
+// readerCount is the number of goroutines that read inputs at once: one
+// per worker, at most one per input and at most 8. A reader costs its
+// aheadSlots buffers and its decompressor; where inflating is the slower
+// part (gzip of logs whose JSON is mostly not text: embeddings, metadata)
+// the workers would otherwise wait on one core's inflate.
+func readerCount(jobs, files int) int {
+	return max(1, min(jobs, files, 8))
+}
+
+// readState is one reading goroutine's state.
+type readState struct {
+	id    int
+	ahead chan struct{} // its slots for chunks of inputs after the head
+	file  int
+	idx   int64 // index of the next chunk of file
+}
+
+func newReader(c *compiled, files []inputFile, jobs chan<- *chunk, window int) *reader {
+	r := &reader{c: c, files: files, jobs: jobs, headSlots: make(chan struct{}, window),
+		big: make(chan struct{}, 2), headMoved: make(chan struct{}),
+		cur: make([]atomic.Pointer[source.Input], readerCount(c.jobs, len(files)))}
+	r.pool.New = func() any { b := make([]byte, 0, c.block); return &b }
+	return r
+}
+
+// headNow returns the head and a channel closed when it moves.
+func (r *reader) headNow() (int, <-chan struct{}) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.head, r.headMoved
+}
+
+// setHead moves the head to file (called by the merge).
+func (r *reader) setHead(file int) {
+	r.mu.Lock()
+	r.head = file
+	close(r.headMoved)
+	r.headMoved = make(chan struct{})
+	r.mu.Unlock()
+}
+
+// waitHead waits until file is the head.
+func (r *reader) waitHead(ctx context.Context, file int) error {
+	for {
+		head, moved := r.headNow()
+		if head >= file {
+			return nil
+		}
+		select {
+		case <-moved:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	ch.seq = r.seq
-	r.seq++
+}
+
+// acquire takes a slot for the next chunk of st.file: one of headSlots if
+// it is the head, else one of st.ahead (or of headSlots, once it becomes
+// the head while waiting).
+func (r *reader) acquire(ctx context.Context, st *readState) (chan struct{}, error) {
+	for {
+		head, moved := r.headNow()
+		if head == st.file {
+			select {
+			case r.headSlots <- struct{}{}:
+				return r.headSlots, nil
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		select {
+		case st.ahead <- struct{}{}:
+			return st.ahead, nil
+		case <-moved:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// send queues a chunk of st.file, waiting for a slot.
+func (r *reader) send(ctx context.Context, st *readState, ch *chunk) error {
+	slots, err := r.acquire(ctx, st)
+	if err != nil {
+		r.release(ch)
+		return err
+	}
+	ch.slots = slots
+	ch.seq = int64(st.file)<<40 | st.idx
+	st.idx++
 	select {
 	case r.jobs <- ch:
 		return nil
 	case <-ctx.Done():
 		r.release(ch)
+		return ctx.Err()
+	}
+}
+
+// getBig takes a token of big for a grown buffer of st.file, once it is
+// the head.
+func (r *reader) getBig(ctx context.Context, st *readState) error {
+	if err := r.waitHead(ctx, st.file); err != nil {
+		return err
+	}
+	select {
+	case r.big <- struct{}{}:
+		return nil
+	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
@@ -151,8 +265,31 @@ func (r *reader) getBuf() *[]byte {
 	return b
 }
 
+// run reads the inputs on readerCount goroutines and returns the first
+// error that stopped one (a cancellation).
 func (r *reader) run(ctx context.Context) error {
-	for i, f := range r.files {
+	var wg sync.WaitGroup
+	errs := make([]error, len(r.cur))
+	for id := range r.cur {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[id] = r.readFiles(ctx, &readState{id: id, ahead: make(chan struct{}, aheadSlots)})
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// readFiles takes inputs in order and reads each to its end.
+func (r *reader) readFiles(ctx context.Context, st *readState) error {
+	for {
+		i := int(r.nextFile.Add(1) - 1)
+		if i >= len(r.files) {
+			return nil
+		}
+		st.file, st.idx = i, 0
+		f := r.files[i]
 		name := f.name
 		r.curName.Store(&name)
 		end := &fileEnd{}
@@ -167,9 +304,14 @@ func (r *reader) run(ctx context.Context) error {
 				if in.Compression == source.Plain {
 					end.compression = ""
 				}
-				r.cur.Store(in)
-				err = r.readInput(ctx, i, in)
-				r.cur.Store(nil)
+				if in.Compression == source.Zstd {
+					err = r.waitHead(ctx, i)
+				}
+				if err == nil {
+					r.cur[st.id].Store(in)
+					err = r.readInput(ctx, st, in)
+					r.cur[st.id].Store(nil)
+				}
 				r.doneBytes.Add(in.RawBytes())
 				in.Close()
 				if err != nil {
@@ -180,12 +322,11 @@ func (r *reader) run(ctx context.Context) error {
 				}
 			}
 		}
-		if err := r.send(ctx, &chunk{file: i, end: end}); err != nil {
+		if err := r.send(ctx, st, &chunk{file: i, end: end}); err != nil {
 			return err
 		}
 		r.filesDone.Add(1)
 	}
-	return nil
 }
 
 // describe renders an input error without the input's name.
@@ -199,7 +340,8 @@ func describe(err error) string {
 
 // readInput cuts one input into chunks. It returns the input's read or
 // decompression error; the chunks before it are sent.
-func (r *reader) readInput(ctx context.Context, file int, in io.Reader) error {
+func (r *reader) readInput(ctx context.Context, st *readState, in io.Reader) error {
+	file := st.file
 	line := int64(1)
 	bufp := r.getBuf()
 	buf := *bufp
@@ -214,7 +356,7 @@ func (r *reader) readInput(ctx context.Context, file int, in io.Reader) error {
 				n, after, err := r.skipLine(in, int64(len(buf)))
 				r.release(&chunk{buf: bufp, bigToken: bigToken})
 				bigToken = false
-				if err2 := r.send(ctx, &chunk{file: file, first: line, long: n}); err2 != nil {
+				if err2 := r.send(ctx, st, &chunk{file: file, first: line, long: n}); err2 != nil {
 					return err2
 				}
 				line++
@@ -229,10 +371,9 @@ func (r *reader) readInput(ctx context.Context, file int, in io.Reader) error {
 				continue
 			}
 			if !bigToken {
-				select {
-				case r.big <- struct{}{}:
-				case <-ctx.Done():
-					return ctx.Err()
+				if err := r.getBig(ctx, st); err != nil {
+					r.release(&chunk{buf: bufp})
+					return err
 				}
 				bigToken = true
 			}
@@ -278,7 +419,7 @@ func (r *reader) readInput(ctx context.Context, file int, in io.Reader) error {
 		}
 		bigToken = false
 		if len(data) > 0 {
-			if err := r.send(ctx, ch); err != nil {
+			if err := r.send(ctx, st, ch); err != nil {
 				return err
 			}
 		} else {
@@ -288,10 +429,8 @@ func (r *reader) readInput(ctx context.Context, file int, in io.Reader) error {
 		buf = *next
 		if cap(buf) != r.c.block && len(buf) > 0 {
 			// A carried rest in a grown buffer holds a big token.
-			select {
-			case r.big <- struct{}{}:
-			case <-ctx.Done():
-				return ctx.Err()
+			if err := r.getBig(ctx, st); err != nil {
+				return err
 			}
 			bigToken = true
 		}

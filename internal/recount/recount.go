@@ -218,12 +218,10 @@ func (c *compiled) run(ctx context.Context, files []inputFile) (*Result, error) 
 		c.quotedFiles[i] = jsonl.AppendQuotedValid(nil, []byte(f.name))
 	}
 
-	window := 4*c.jobs + 4
+	window := 4*c.jobs + 4 // chunks of the head input between the readers and the merge
 	jobs := make(chan *chunk, c.jobs)
-	results := make(chan *chunkResult, window)
-	slots := make(chan struct{}, window) // chunks between the reader and the merge
-	rd := &reader{c: c, files: files, jobs: jobs, slots: slots, big: make(chan struct{}, 2)}
-	rd.pool.New = func() any { b := make([]byte, 0, c.block); return &b }
+	rd := newReader(c, files, jobs, window)
+	results := make(chan *chunkResult, window+aheadSlots*len(rd.cur))
 
 	var readerErr error
 	var wg sync.WaitGroup
@@ -258,7 +256,7 @@ func (c *compiled) run(ctx context.Context, files []inputFile) (*Result, error) 
 
 	stopProgress := c.startProgress(rd)
 	m := newMerger(c, files)
-	mergeErr := m.run(ctx, results, slots, cancel)
+	mergeErr := m.run(ctx, results, rd, cancel)
 	// Drain so that the workers and the reader finish.
 	for range results {
 	}
@@ -288,7 +286,7 @@ type merger struct {
 	stats   []FileStat
 	totals  Totals
 	pending map[int64]*chunkResult
-	next    int64
+	next    int64 // seq of the next chunk to take: file<<40 | index
 	recErr  error
 	recon   *reconState
 	buf     []byte // the --records bytes of a chunk with their reconciliation
@@ -306,7 +304,7 @@ func newMerger(c *compiled, files []inputFile) *merger {
 	return m
 }
 
-func (m *merger) run(ctx context.Context, results <-chan *chunkResult, slots <-chan struct{}, cancel func()) error {
+func (m *merger) run(ctx context.Context, results <-chan *chunkResult, rd *reader, cancel func()) error {
 	for res := range results {
 		m.pending[res.seq] = res
 		for {
@@ -315,9 +313,17 @@ func (m *merger) run(ctx context.Context, results <-chan *chunkResult, slots <-c
 				break
 			}
 			delete(m.pending, m.next)
-			m.next++
+			slots, end := r.slots, r.end != nil
 			m.take(r)
 			<-slots
+			if end {
+				// The input is done: the next one is the head.
+				file := int(m.next>>40) + 1
+				m.next = int64(file) << 40
+				rd.setHead(file)
+			} else {
+				m.next++
+			}
 			if m.recErr != nil {
 				cancel()
 				return m.recErr

@@ -477,3 +477,63 @@ func genBatch(t testing.TB, n int, seed uint64) []byte {
 	w.Flush()
 	return b.Bytes()
 }
+
+// TestManyInputsReadAhead recounts a directory of many inputs (plain, gzip,
+// zstd, truncated, unreadable, empty, with lines longer than a block and
+// over --max-line, without a final newline) with 1 to 16 jobs, so 1 to 8
+// goroutines read inputs at once, and tiny and default blocks: every
+// output (records, result, messages, exit code) must be that of -j 1.
+func TestManyInputsReadAhead(t *testing.T) {
+	dir := t.TempDir()
+	long := `{"model":"gpt-4o","input":"` + strings.Repeat("y", 3000) + `"}`
+	tooLong := `{"model":"gpt-4o","input":"` + strings.Repeat("z", 9000) + `"}`
+	for i := range 30 {
+		data := genBatch(t, 20+i*7, uint64(100+i))
+		name := filepath.Join(dir, fmt.Sprintf("f%02d.jsonl", i))
+		switch i % 6 {
+		case 0:
+			writeFile(t, name, data)
+		case 1:
+			writeFile(t, name+".gz", gz(t, data))
+		case 2:
+			writeFile(t, name+".zst", zst(t, data))
+		case 3:
+			data = append(append(append(data, long...), "\n\n"+tooLong+"\n"...), data[:200]...) // no final newline
+			writeFile(t, name+".gz", gz(t, data))
+		case 4:
+			c := gz(t, data)
+			writeFile(t, name+".gz", c[:len(c)/2]) // truncated
+		case 5:
+			if i == 11 {
+				writeFile(t, name, nil) // empty
+			} else {
+				c := zst(t, append(data, long+"\n"...))
+				writeFile(t, name+".zst", c[:len(c)*3/4]) // truncated
+			}
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "unreadable"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "unreadable", "x.jsonl"), []byte("{}\n"))
+	os.Chmod(filepath.Join(dir, "unreadable", "x.jsonl"), 0)
+	var first string
+	for _, cfg := range []struct{ jobs, block int }{{1, 0}, {2, 0}, {3, 512}, {4, 0}, {8, 256}, {16, 0}, {16, 1024}, {7, 300}} {
+		var out, errb bytes.Buffer
+		e := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, IsTerminal: func(any) bool { return false },
+			Jobs: 2, BlockSize: cfg.block}
+		code := e.Recount(context.Background(), []string{"-q", "-j", fmt.Sprint(cfg.jobs), "--max-line", "8K",
+			"--show-rejected", "-1", "--records", "-", "-o", "json", "--by", "model,file", dir})
+		got := fmt.Sprintf("exit %d\n%s\n%s", code, out.String(), errb.String())
+		if first == "" {
+			first = got
+			if code != ExitError || !strings.Contains(got, "truncated gzip") || !strings.Contains(got, "line too long") {
+				t.Fatalf("-j 1: %.2000s", got)
+			}
+			continue
+		}
+		if got != first {
+			t.Fatalf("-j %d block %d: output differs from -j 1", cfg.jobs, cfg.block)
+		}
+	}
+}

@@ -24,6 +24,7 @@ const (
 type chunkResult struct {
 	seq     int64
 	file    int
+	slots   chan struct{} // the chunk's slot, given back when the merge takes it
 	end     *fileEnd
 	lines   Lines
 	rejects []reject
@@ -54,7 +55,7 @@ func releaseResult(r *chunkResult) {
 	if cap(r.recon) > 1<<14 {
 		r.recon = nil
 	}
-	r.end = nil
+	r.end, r.slots = nil, nil
 	r.lines = Lines{}
 	resultPool.Put(r)
 }
@@ -110,7 +111,7 @@ func newWorker(c *compiled, rd *reader) (*worker, error) {
 // process handles one chunk and gives its buffer back.
 func (w *worker) process(ch *chunk) *chunkResult {
 	res := getResult()
-	res.seq, res.file = ch.seq, ch.file
+	res.seq, res.file, res.slots = ch.seq, ch.file, ch.slots
 	switch {
 	case ch.end != nil:
 		res.end = ch.end
