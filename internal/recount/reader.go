@@ -278,7 +278,12 @@ func (r *reader) run(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // readFiles takes inputs in order and reads each to its end.

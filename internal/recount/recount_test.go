@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -535,5 +536,40 @@ func TestManyInputsReadAhead(t *testing.T) {
 		if got != first {
 			t.Fatalf("-j %d block %d: output differs from -j 1", cfg.jobs, cfg.block)
 		}
+	}
+}
+
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.n++; w.n > 2 {
+		return 0, errors.New("disk full")
+	}
+	return len(p), nil
+}
+
+// TestReadAheadStops: when writing --records fails, every reading goroutine
+// stops, whichever input it is on, and Run returns the error.
+func TestReadAheadStops(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 12 {
+		data := genBatch(t, 400, uint64(i))
+		name := filepath.Join(dir, fmt.Sprintf("f%02d.jsonl", i))
+		if i%2 == 0 {
+			writeFile(t, name+".gz", gz(t, data))
+		} else {
+			writeFile(t, name, data)
+		}
+	}
+	for _, jobs := range []int{1, 3, 8} {
+		_, err := Run(context.Background(), Options{Inputs: []string{dir}, Jobs: jobs, BlockSize: 4096, Records: &failingWriter{}})
+		if err == nil || !strings.Contains(err.Error(), "disk full") {
+			t.Errorf("-j %d: err = %v", jobs, err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, Options{Inputs: []string{dir}, Jobs: 8, BlockSize: 4096}); !errors.Is(err, context.Canceled) || strings.Count(err.Error(), "canceled") != 1 {
+		t.Errorf("cancelled: err = %v", err)
 	}
 }
