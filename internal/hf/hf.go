@@ -366,8 +366,7 @@ func (w *worker) emit(k int, piece []byte, first bool) {
 		return
 	}
 	if w.count {
-		w.ids = w.c.model.tokenize(&w.model, w.ids[:0], piece)
-		w.n += len(w.ids)
+		w.countWord(w.c.model, piece)
 		return
 	}
 	w.dst = w.c.model.tokenize(&w.model, w.dst, piece)
