@@ -304,3 +304,32 @@ func TestFullScratchSameIDs(t *testing.T) {
 		})
 	}
 }
+
+// TestLongWordCache tokenizes 600 distinct words of 25 to 256 bytes (more
+// than the long-word cache holds, so entries are evicted and reused) three
+// times in different orders with a full scratch: the ids must be those of a
+// fresh scratch every time.
+func TestLongWordCache(t *testing.T) {
+	m := loadTest(t, "qwen3").model
+	r := rand.New(rand.NewSource(4))
+	words := make([][]byte, 600)
+	want := make([][]uint32, len(words))
+	for i := range words {
+		n := cacheMaxWord + 1 + r.Intn(longMaxWord-cacheMaxWord)
+		w := make([]byte, n)
+		for j := range w {
+			w[j] = "-+=_*#abc"[r.Intn(9)]
+		}
+		words[i] = w
+		var plain modelScratch
+		want[i] = m.tokenizeWord(&plain, nil, w)
+	}
+	full := &modelScratch{full: true}
+	for round := range 3 {
+		for _, i := range r.Perm(len(words)) {
+			if got := m.tokenizeWord(full, nil, words[i]); !slices.Equal(got, want[i]) {
+				t.Fatalf("round %d, %q: %v, want %v", round, words[i], got, want[i])
+			}
+		}
+	}
+}

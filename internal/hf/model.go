@@ -72,7 +72,9 @@ type modelScratch struct {
 	prev, next []int32
 	heap       mergeHeap
 	cache      *wordCache
+	long       *longCache // words too long for cache, once full
 	seed       maphash.Seed
+	seeded     bool
 	self       *bpe.RankCache // ids of words of 3 to 8 bytes that are one token
 	selfIDs    []uint32       // scratch for selfID
 
@@ -205,20 +207,56 @@ func (m *bpeModel) tokenizeMerged(sc *modelScratch, dst []uint32, word []byte) [
 				slots = cacheSlots
 			}
 			sc.cache = newWordCache(slots)
-			sc.seed = maphash.MakeSeed()
 		}
-		h = maphash.Bytes(sc.seed, word)
+		h = sc.hash(word)
 		if e := sc.cache.lookup(word, h); e != nil {
 			return append(dst, e.ids[:e.nids]...)
+		}
+	}
+	long := !cacheable && len(word) <= longMaxWord && sc.full
+	if long {
+		if sc.long == nil {
+			sc.long = new(longCache)
+		}
+		h = sc.hash(word)
+		if e := &sc.long[h%longSlots]; e.hash == h && string(e.word) == string(word) {
+			return append(dst, e.ids...)
 		}
 	}
 	start := len(dst)
 	dst = m.merge(sc, dst, word)
 	if cacheable {
 		sc.cache.store(word, h, dst[start:])
+	} else if long {
+		e := &sc.long[h%longSlots]
+		e.hash, e.word, e.ids = h, append(e.word[:0], word...), append(e.ids[:0], dst[start:]...)
 	}
 	return dst
 }
+
+// hash hashes a word for the word caches.
+func (sc *modelScratch) hash(word []byte) uint64 {
+	if !sc.seeded {
+		sc.seed, sc.seeded = maphash.MakeSeed(), true
+	}
+	return maphash.Bytes(sc.seed, word)
+}
+
+// longCache remembers the ids of recent words of cacheMaxWord+1 to
+// longMaxWord bytes, which the word cache does not hold: the rules of text
+// tables and separator lines ("-----+-----") repeat, and the heap kernel
+// spent 6% of counting Opticks on 23 of them. Entries keep their buffers,
+// so after warm-up it does not allocate; it holds at most 256 words.
+type longCache [longSlots]struct {
+	hash uint64
+	word []byte
+	ids  []uint32
+}
+
+const (
+	longSlots   = 256
+	longMaxWord = 256
+)
 
 // selfID returns id if word, which is spelled like token id, tokenizes to
 // that one token, and noRank if merging it gives other tokens. It memoizes
