@@ -272,13 +272,15 @@ func (w *worker) encode(text []byte) {
 func (w *worker) normalized(seg []byte, first bool) {
 	c := w.c
 	cur := seg
-	for i, n := range c.norms {
+	written := 0 // steps that wrote: they alternate between the two buffers
+	for _, n := range c.norms {
 		if u, ok := n.(unicodeNorm); ok && u.inert(cur) {
 			continue // most text: no copy
 		}
-		b := n.appendTo(w.norm[i&1][:0], cur, &w.normSc)
-		w.norm[i&1] = b
+		b := n.appendTo(w.norm[written&1][:0], cur, &w.normSc)
+		w.norm[written&1] = b
 		cur = b
+		written++
 	}
 	var s addedSplit
 	for {

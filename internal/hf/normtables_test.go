@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -169,6 +171,32 @@ func TestInertLeavesText(t *testing.T) {
 			} else if form != norm.NFD && (s == "" || s == "plain ascii" || s == "café 東京 Москва 😀" || s == "한국어") {
 				t.Errorf("%v %+q: not inert", form, s)
 			}
+		}
+	}
+}
+
+// TestSkippedNormStepKeepsBuffers: an NFC step that leaves the text as it
+// is writes nothing, and the step after it must still write into the other
+// buffer than the one it reads (a Replace that grows the text would
+// otherwise overwrite what it has not read yet). Found in review.
+func TestSkippedNormStepKeepsBuffers(t *testing.T) {
+	with := tiny(`"normalizer":{"type":"Sequence","normalizers":[` +
+		`{"type":"Replace","pattern":{"String":"a"},"content":"ab"},{"type":"NFC"},` +
+		`{"type":"Replace","pattern":{"String":"b"},"content":"bbbb"}]},`)
+	without := tiny(`"normalizer":{"type":"Sequence","normalizers":[` +
+		`{"type":"Replace","pattern":{"String":"a"},"content":"ab"},` +
+		`{"type":"Replace","pattern":{"String":"b"},"content":"bbbb"}]},`)
+	a, err := Load(with)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Load(without)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"aaaa", "abab", strings.Repeat("ab", 50)} {
+		if ga, gb := a.Encode(s), b.Encode(s); !slices.Equal(ga, gb) {
+			t.Errorf("%q: with NFC %v, without %v", s, ga, gb)
 		}
 	}
 }
