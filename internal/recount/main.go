@@ -216,7 +216,7 @@ func (e *Env) Recount(ctx context.Context, args []string) int {
 		return e.usageError("recount", "--output %q: use table, json, csv or tsv", output)
 	}
 	switch parser {
-	case "reference":
+	case "reference", "auto": // auto: the default, the faster on log lines
 	case "simdjson":
 		o.ParserMode = jsonl.SIMD
 	default:
@@ -525,9 +525,10 @@ Flags:
                          rejected and the rest of the input is read
       --show-rejected N  print the first N rejected lines on standard error
                          (default 20; -1 for all)
-      --json-parser P    reference (the default: hand-written, the faster on
-                         log lines) or simdjson (simdjson-go where the CPU
-                         has AVX2 and CLMUL); both give the same results
+      --json-parser P    reference (the default, also "auto": hand-written,
+                         the faster on log lines) or simdjson (simdjson-go
+                         where the CPU has AVX2 and CLMUL); both give the
+                         same results
   -q, --quiet            no progress bar, no rejected lines on standard error
   -h, --help             show this help
 

@@ -74,7 +74,7 @@ func expandInputs(operands []string) []inputFile {
 // chunk is a piece of one input: whole lines, or the mark of a line too
 // long, or the end of the input.
 type chunk struct {
-	seq   int64 // file<<40 | the chunk's index in the file: the merge order
+	seq   seqKey // the merge order
 	file  int
 	first int64  // number of the first line of data (1-based)
 	data  []byte // whole lines; the last may lack its newline at the end of an input
@@ -87,6 +87,13 @@ type chunk struct {
 	truncated bool
 	bigToken  bool // holds a token of reader.big
 	end       *fileEnd
+}
+
+// seqKey orders chunks: by input, then by index within the input (the end
+// mark last).
+type seqKey struct {
+	file int
+	idx  int64
 }
 
 // fileEnd is the mark of the end of an input.
@@ -106,7 +113,9 @@ type fileEnd struct {
 // input, holds at most aheadSlots chunks of its own and blocks there until
 // its input becomes the head. Buffers grown for long lines (big) and zstd
 // inputs, whose window may take up to 128 MiB, wait for the head too, so
-// that they stay as bounded as with one reader. Reading ahead pays where
+// that they stay as bounded as with one reader; so do inputs that are not
+// regular files (standard input named twice is read in order, as one
+// stream, as with one reader). Reading ahead pays where
 // decompression is the bottleneck: many gzip files on many cores.
 type reader struct {
 	c         *compiled
@@ -219,7 +228,7 @@ func (r *reader) send(ctx context.Context, st *readState, ch *chunk) error {
 		return err
 	}
 	ch.slots = slots
-	ch.seq = int64(st.file)<<40 | st.idx
+	ch.seq = seqKey{st.file, st.idx}
 	st.idx++
 	select {
 	case r.jobs <- ch:
@@ -298,6 +307,14 @@ func (r *reader) readFiles(ctx context.Context, st *readState) error {
 		name := f.name
 		r.curName.Store(&name)
 		end := &fileEnd{}
+		if f.err == nil && f.size < 0 {
+			// Not a regular file (standard input, a pipe, /dev/stdin):
+			// the same stream may be named twice, and opening it reads
+			// from it, so it is opened and read in order, once.
+			if err := r.waitHead(ctx, i); err != nil {
+				return err
+			}
+		}
 		if f.err != nil {
 			end.err = describe(f.err)
 		} else {
@@ -310,6 +327,7 @@ func (r *reader) readFiles(ctx context.Context, st *readState) error {
 					end.compression = ""
 				}
 				if in.Compression == source.Zstd {
+					// Its window may need up to 128 MiB.
 					err = r.waitHead(ctx, i)
 				}
 				if err == nil {

@@ -285,15 +285,15 @@ type merger struct {
 	files   []inputFile
 	stats   []FileStat
 	totals  Totals
-	pending map[int64]*chunkResult
-	next    int64 // seq of the next chunk to take: file<<40 | index
+	pending map[seqKey]*chunkResult
+	next    seqKey // the next chunk to take
 	recErr  error
 	recon   *reconState
 	buf     []byte // the --records bytes of a chunk with their reconciliation
 }
 
 func newMerger(c *compiled, files []inputFile) *merger {
-	m := &merger{c: c, files: files, pending: map[int64]*chunkResult{}}
+	m := &merger{c: c, files: files, pending: map[seqKey]*chunkResult{}}
 	if c.recon != nil {
 		m.recon = newReconState(c.recon)
 	}
@@ -318,11 +318,10 @@ func (m *merger) run(ctx context.Context, results <-chan *chunkResult, rd *reade
 			<-slots
 			if end {
 				// The input is done: the next one is the head.
-				file := int(m.next>>40) + 1
-				m.next = int64(file) << 40
-				rd.setHead(file)
+				m.next = seqKey{file: m.next.file + 1}
+				rd.setHead(m.next.file)
 			} else {
-				m.next++
+				m.next.idx++
 			}
 			if m.recErr != nil {
 				cancel()

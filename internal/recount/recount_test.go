@@ -573,3 +573,35 @@ func TestReadAheadStops(t *testing.T) {
 		t.Errorf("cancelled: err = %v", err)
 	}
 }
+
+// slowReader returns reads of at most 7 bytes, so that goroutines reading
+// the same stream would interleave.
+type slowReader struct{ r io.Reader }
+
+func (s *slowReader) Read(p []byte) (int, error) {
+	return s.r.Read(p[:min(len(p), 7)])
+}
+
+// TestStdinTwice: standard input named twice is read once, in order, for
+// every -j (the first "-" gets every line, the second none). Found in
+// review: two reading goroutines split the stream between them.
+func TestStdinTwice(t *testing.T) {
+	data := genBatch(t, 3000, 7)
+	var first string
+	for _, j := range []int{1, 2, 4} {
+		var out, errb bytes.Buffer
+		e := &Env{Stdin: &slowReader{bytes.NewReader(data)}, Stdout: &out, Stderr: &errb, IsTerminal: func(any) bool { return false }}
+		code := e.Recount(context.Background(), []string{"-q", "-j", fmt.Sprint(j), "-o", "json", "--by", "file", "-", "-"})
+		got := fmt.Sprintf("exit %d\n%s\n%s", code, out.String(), errb.String())
+		if first == "" {
+			first = got
+			if code != 0 {
+				t.Fatalf("-j 1: %s", got)
+			}
+			continue
+		}
+		if got != first {
+			t.Errorf("-j %d differs:\n%.1500s\n--- vs -j 1:\n%.1500s", j, got, first)
+		}
+	}
+}

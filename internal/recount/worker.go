@@ -22,7 +22,7 @@ const (
 
 // chunkResult is what a worker makes of a chunk.
 type chunkResult struct {
-	seq     int64
+	seq     seqKey
 	file    int
 	slots   chan struct{} // the chunk's slot, given back when the merge takes it
 	end     *fileEnd
@@ -191,6 +191,7 @@ func (w *worker) line(res *chunkResult, file int, n int64, line []byte, cut bool
 		w.c.bigMu.Lock()
 		defer func() {
 			w.parser.Shrink(bigLine)
+			clear(w.counters) // their scratch grew with the line's texts
 			w.c.bigMu.Unlock()
 		}()
 	}
