@@ -87,22 +87,7 @@ func (u unicodeNorm) appendTo(dst, src []byte, sc *normScratch) []byte {
 // scratch's norm.Iter, which unlike Form.IsNormal and Form.Append does not
 // allocate its reordering buffer on every call.
 func (u unicodeNorm) appendStretch(dst, src []byte, sc *normScratch) []byte {
-	bits := barrierBits()
-	start := 0
-	for i := 0; i < len(src); {
-		if src[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(src[i:])
-		if bits[r>>6]&(1<<(r&63)) != 0 {
-			dst = u.iterSegment(dst, src[start:i], sc)
-			dst = append(dst, src[i:i+size]...)
-			start = i + size
-		}
-		i += size
-	}
-	return u.iterSegment(dst, src[start:], sc)
+	return u.betweenBarriers(dst, src, sc, u.iterSegment)
 }
 
 // iterSegment is segment through the scratch's norm.Iter.
@@ -157,11 +142,16 @@ func (u unicodeNorm) appendSegments(dst, src []byte, sc *normScratch) []byte {
 	if u.quickNormal(src) {
 		return append(dst, src...)
 	}
+	return u.betweenBarriers(dst, src, sc, u.segment)
+}
+
+// betweenBarriers appends src with each character unassigned in Unicode 9.0
+// kept as it is and the text between them normalized by seg.
+func (u unicodeNorm) betweenBarriers(dst, src []byte, sc *normScratch, seg func(dst, s []byte, sc *normScratch) []byte) []byte {
 	bits := barrierBits()
 	start := 0
 	for i := 0; i < len(src); {
-		c := src[i]
-		if c < utf8.RuneSelf {
+		if src[i] < utf8.RuneSelf {
 			i++
 			for i+8 <= len(src) && binary.LittleEndian.Uint64(src[i:])&0x8080808080808080 == 0 {
 				i += 8
@@ -170,13 +160,13 @@ func (u unicodeNorm) appendSegments(dst, src []byte, sc *normScratch) []byte {
 		}
 		r, size := utf8.DecodeRune(src[i:])
 		if bits[r>>6]&(1<<(r&63)) != 0 {
-			dst = u.segment(dst, src[start:i], sc)
+			dst = seg(dst, src[start:i], sc)
 			dst = append(dst, src[i:i+size]...)
 			start = i + size
 		}
 		i += size
 	}
-	return u.segment(dst, src[start:], sc)
+	return seg(dst, src[start:], sc)
 }
 
 // quickNormal reports whether src is certainly left unchanged: each run of
