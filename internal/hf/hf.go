@@ -309,9 +309,15 @@ func (w *worker) emitID(id uint32) {
 // countWord adds the number of tokens of word to w.n.
 func (w *worker) countWord(m *bpeModel, word []byte) {
 	sc := &w.model
-	if n := len(word); n >= 3 && n <= 8 && sc.self != nil && (!m.cutMeta || n <= 2*len(meta)) {
-		// tokenizeWord's first step, inlined: most words end here.
-		if sc.self.Rank(word) != bpe.NoRank {
+	if sc.self != nil && (!m.cutMeta || len(word) <= 2*len(meta)) {
+		// tokenizeWord, inlined for counting: most words are one token.
+		var id uint32
+		if n := len(word); n >= 3 && n <= 8 {
+			id = sc.self.Rank(word)
+		} else if id = m.raw.Rank(word); id != bpe.NoRank {
+			id = m.selfID(sc, word, id)
+		}
+		if id != bpe.NoRank {
 			w.n++
 			return
 		}
