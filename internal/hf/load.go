@@ -555,24 +555,30 @@ func (m *bpeModel) indexRaw(vocab map[string]uint32) error {
 	}
 	n := int(maxID) + 1
 	m.reach = make([]uint32, n/16+1)
-	raw := make([]string, n)
+	// Each token's bytes go into one buffer (no allocation per token);
+	// span[id] locates them, and a second pass lays them out by id.
+	type span struct{ start, end uint32 }
+	spans := make([]span, n)
 	has := make([]bool, n)
+	var buf []byte
 	unique := true
-	size := 0
 	for tok, id := range vocab {
-		r := tok
+		start := len(buf)
 		if m.byteMode {
-			b, ok := fromByteLevel(nil, tok)
-			if !ok {
+			var ok bool
+			if buf, ok = fromByteLevel(buf, tok); !ok {
 				continue // never produced from byte-level text
 			}
-			r = string(b)
+		} else {
+			buf = append(buf, tok...)
+		}
+		if len(buf) >= 1<<32 {
+			return invalid("model: vocabulary too large")
 		}
 		if has[id] {
 			unique = false
 		}
-		raw[id], has[id] = r, true
-		size += len(r)
+		spans[id], has[id] = span{uint32(start), uint32(len(buf))}, true
 	}
 	if !unique {
 		m.rawMap = make(map[string]uint32, len(vocab))
@@ -588,13 +594,10 @@ func (m *bpeModel) indexRaw(vocab map[string]uint32) error {
 		}
 		return nil
 	}
-	if size >= 1<<32 {
-		return invalid("model: vocabulary too large")
-	}
-	data := make([]byte, 0, size)
+	data := make([]byte, 0, len(buf))
 	offs := make([]uint32, n+1)
-	for id := range raw {
-		data = append(data, raw[id]...)
+	for id, sp := range spans {
+		data = append(data, buf[sp.start:sp.end]...)
 		offs[id+1] = uint32(len(data))
 	}
 	m.raw = bpe.NewTable(data, offs)
