@@ -333,3 +333,30 @@ func TestLongWordCache(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFullScratch counts each input with a scratch that is full (all word
+// caches, filled by earlier inputs) and with a fresh one, and encodes it
+// with a fresh one: the three must agree, for Qwen3 (NFC, byte level) and
+// the tiny char-level test model.
+func FuzzFullScratch(f *testing.F) {
+	for _, s := range []string{"hello world", "<|im_start|>user\n12345<|im_end|>", "\xe2\x82A\xff", "中文 😀\u0301",
+		"-----+-----+------------------------------", "e\u0301\u0301\u0301 \u1100\u1161\u11a8"} {
+		f.Add([]byte(s))
+	}
+	qwen := loadTest(f, "qwen3")
+	full := qwen.getWorker(qwen.specialAsText, true)
+	full.model.full = true
+	f.Fuzz(func(t *testing.T, data []byte) {
+		full.n = 0
+		full.encode(data)
+		fresh := qwen.workers.New().(*worker)
+		fresh.count = true
+		fresh.encode(data)
+		ids := qwen.workers.New().(*worker)
+		ids.dst = nil
+		ids.encode(data)
+		if full.n != fresh.n || fresh.n != len(ids.dst) {
+			t.Fatalf("%q: full scratch %d, fresh %d, ids %d", data, full.n, fresh.n, len(ids.dst))
+		}
+	})
+}
