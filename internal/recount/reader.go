@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -307,10 +308,12 @@ func (r *reader) readFiles(ctx context.Context, st *readState) error {
 		name := f.name
 		r.curName.Store(&name)
 		end := &fileEnd{}
-		if f.err == nil && f.size < 0 {
-			// Not a regular file (standard input, a pipe, /dev/stdin):
-			// the same stream may be named twice, and opening it reads
-			// from it, so it is opened and read in order, once.
+		if f.err == nil && (f.size < 0 || isDescriptorName(f.name)) {
+			// Not a regular file (standard input, a pipe), or a name for
+			// an open descriptor (on BSD and macOS, opening /dev/fd/0
+			// shares the offset of standard input): the same stream may
+			// be named twice, and opening it reads from it, so it is
+			// opened and read in order, once.
 			if err := r.waitHead(ctx, i); err != nil {
 				return err
 			}
@@ -350,6 +353,12 @@ func (r *reader) readFiles(ctx context.Context, st *readState) error {
 		}
 		r.filesDone.Add(1)
 	}
+}
+
+// isDescriptorName reports whether name opens an already open descriptor
+// (/dev/stdin, /dev/fd/N, /proc/self/fd/N).
+func isDescriptorName(name string) bool {
+	return name == "/dev/stdin" || strings.HasPrefix(name, "/dev/fd/") || strings.HasPrefix(name, "/proc/self/fd/")
 }
 
 // describe renders an input error without the input's name.

@@ -605,3 +605,12 @@ func TestStdinTwice(t *testing.T) {
 		}
 	}
 }
+
+func TestIsDescriptorName(t *testing.T) {
+	for name, want := range map[string]bool{"/dev/stdin": true, "/dev/fd/0": true, "/dev/fd/63": true, "/proc/self/fd/0": true,
+		"-": false, "logs/a.jsonl": false, "/dev/stdinx/a": false, "/dev/null": false} {
+		if got := isDescriptorName(name); got != want {
+			t.Errorf("isDescriptorName(%q) = %v", name, got)
+		}
+	}
+}
