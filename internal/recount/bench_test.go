@@ -35,6 +35,15 @@ import (
 
 const benchMB = 32
 
+// TestMain removes the benchmark log, if a benchmark made one.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchData.dir != "" {
+		os.RemoveAll(benchData.dir)
+	}
+	os.Exit(code)
+}
+
 // benchBlock is the chunk size (RECOUNT_BENCH_BLOCK, in KiB; 0: default).
 var benchBlock = func() int {
 	n, _ := strconv.Atoi(os.Getenv("RECOUNT_BENCH_BLOCK"))
