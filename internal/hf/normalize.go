@@ -295,6 +295,32 @@ type replaceNorm struct {
 }
 
 func (r *replaceNorm) appendTo(dst, src []byte, sc *normScratch) []byte {
+	if len(r.lit) == 1 {
+		// One byte, as SentencePiece-style files replace " " with "▁":
+		// size the result once and copy byte by byte, rather than one
+		// search and two appends per word.
+		c, content := r.lit[0], r.content
+		n := bytes.Count(src, r.lit)
+		if n == 0 {
+			return append(dst, src...)
+		}
+		base := len(dst)
+		dst = slices.Grow(dst, len(src)+n*(len(content)-1))[:base+len(src)+n*(len(content)-1)]
+		out := dst[base:]
+		j := 0
+		for _, b := range src {
+			if b != c {
+				out[j] = b
+				j++
+				continue
+			}
+			for _, x := range content {
+				out[j] = x
+				j++
+			}
+		}
+		return dst
+	}
 	if r.lit != nil {
 		for {
 			i := bytes.Index(src, r.lit)
