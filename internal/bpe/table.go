@@ -167,6 +167,10 @@ func mix(a, b uint64) uint64 {
 	return hi ^ lo
 }
 
+// Hash is the table's hash of a byte string: fast on short strings, not
+// seeded (for caches that compare keys, not for maps an adversary fills).
+func Hash(b []byte) uint64 { return hash(b) }
+
 // hash is a wyhash-style hash of short byte strings. Tokens are at most a
 // few hundred bytes, so it favours short inputs.
 func hash(b []byte) uint64 {

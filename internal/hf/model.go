@@ -2,7 +2,6 @@ package hf
 
 import (
 	"bytes"
-	"hash/maphash"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -72,9 +71,7 @@ type modelScratch struct {
 	prev, next []int32
 	heap       mergeHeap
 	cache      *wordCache
-	long       *longCache // words too long for cache, once full
-	seed       maphash.Seed
-	seeded     bool
+	long       *longCache     // words too long for cache, once full
 	self       *bpe.RankCache // ids of words of 3 to 8 bytes that are one token
 	selfIDs    []uint32       // scratch for selfID
 
@@ -234,12 +231,10 @@ func (m *bpeModel) tokenizeMerged(sc *modelScratch, dst []uint32, word []byte) [
 	return dst
 }
 
-// hash hashes a word for the word caches.
+// hash hashes a word for the word caches (which compare the words, so a
+// collision costs a miss, never a wrong answer).
 func (sc *modelScratch) hash(word []byte) uint64 {
-	if !sc.seeded {
-		sc.seed, sc.seeded = maphash.MakeSeed(), true
-	}
-	return maphash.Bytes(sc.seed, word)
+	return bpe.Hash(word)
 }
 
 // longCache remembers the ids of recent words of cacheMaxWord+1 to
