@@ -205,7 +205,7 @@ func (m *bpeModel) tokenizeMerged(sc *modelScratch, dst []uint32, word []byte) [
 			}
 			sc.cache = newWordCache(slots)
 		}
-		h = sc.hash(word)
+		h = bpe.Hash(word) // the caches compare words: a collision is a miss
 		if e := sc.cache.lookup(word, h); e != nil {
 			return append(dst, e.ids[:e.nids]...)
 		}
@@ -215,7 +215,7 @@ func (m *bpeModel) tokenizeMerged(sc *modelScratch, dst []uint32, word []byte) [
 		if sc.long == nil {
 			sc.long = new(longCache)
 		}
-		h = sc.hash(word)
+		h = bpe.Hash(word)
 		if e := &sc.long[h%longSlots]; e.hash == h && string(e.word) == string(word) {
 			return append(dst, e.ids...)
 		}
@@ -229,12 +229,6 @@ func (m *bpeModel) tokenizeMerged(sc *modelScratch, dst []uint32, word []byte) [
 		e.hash, e.word, e.ids = h, append(e.word[:0], word...), append(e.ids[:0], dst[start:]...)
 	}
 	return dst
-}
-
-// hash hashes a word for the word caches (which compare the words, so a
-// collision costs a miss, never a wrong answer).
-func (sc *modelScratch) hash(word []byte) uint64 {
-	return bpe.Hash(word)
 }
 
 // longCache remembers the ids of recent words of cacheMaxWord+1 to
