@@ -22,7 +22,6 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"github.com/tokcount/tokcount/internal/bpe"
 	"github.com/tokcount/tokcount/internal/pretok"
 )
 
@@ -310,14 +309,16 @@ func (w *worker) emitID(id uint32) {
 func (w *worker) countWord(m *bpeModel, word []byte) {
 	sc := &w.model
 	if sc.self != nil && (!m.cutMeta || len(word) <= 2*len(meta)) {
-		// tokenizeWord, inlined for counting: most words are one token.
+		// tokenize's path for such words with oneToken written out: in a
+		// full scratch (sc.self exists) its call cost 3-5% of counting.
+		// FuzzFullScratch holds the two equal.
 		var id uint32
 		if n := len(word); n >= 3 && n <= 8 {
 			id = sc.self.Rank(word)
-		} else if id = m.raw.Rank(word); id != bpe.NoRank {
+		} else if id = m.raw.Rank(word); id != noRank {
 			id = m.selfID(sc, word, id)
 		}
-		if id != bpe.NoRank {
+		if id != noRank {
 			w.n++
 			return
 		}

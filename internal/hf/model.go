@@ -175,21 +175,29 @@ func (m *bpeModel) setCut(merges [][2]string) {
 
 // tokenizeWord appends the ids of word to dst. word is not empty.
 func (m *bpeModel) tokenizeWord(sc *modelScratch, dst []uint32, word []byte) []uint32 {
+	if id := m.oneToken(sc, word); id != noRank {
+		return append(dst, id)
+	}
+	return m.tokenizeMerged(sc, dst, word)
+}
+
+// oneToken returns the id of the token word is, if the merges turn word
+// into that one token, and noRank otherwise. Words of 3 to 8 bytes in a
+// full scratch take one probe of the short-word cache, which holds an id
+// only where that is so (see selfID).
+func (m *bpeModel) oneToken(sc *modelScratch, word []byte) uint32 {
 	if n := len(word); n >= 3 && n <= 8 && m.raw != nil && sc.full {
-		// One probe of the short-word cache, which holds an id only where
-		// the word is that one token (see selfID).
 		if sc.self == nil {
 			sc.self = m.raw.NewFilteredRankCache(func(word []byte, id uint32) uint32 {
 				return m.selfID(sc, word, id)
 			})
 		}
-		if id := sc.self.Rank(word); id != bpe.NoRank {
-			return append(dst, id)
-		}
-	} else if id, ok := m.lookup(word); ok && m.selfID(sc, word, id) == id {
-		return append(dst, id)
+		return sc.self.Rank(word)
 	}
-	return m.tokenizeMerged(sc, dst, word)
+	if id, ok := m.lookup(word); ok {
+		return m.selfID(sc, word, id)
+	}
+	return noRank
 }
 
 // tokenizeMerged is tokenizeWord for a word that is not one token by
