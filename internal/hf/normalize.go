@@ -119,7 +119,15 @@ func (u unicodeNorm) inert(src []byte) bool {
 	if fast == nil {
 		return false
 	}
-	for i := 0; i < len(src); {
+	i, _ := nextIn(src, 0, fast)
+	return i == len(src)
+}
+
+// nextIn returns the start and length of the first rune at or after
+// src[i] whose bit is set in set, skipping ASCII eight bytes at a time
+// (no ASCII character is in the sets used here); len(src) if there is none.
+func nextIn(src []byte, i int, set []uint64) (int, int) {
+	for i < len(src) {
 		if src[i] < utf8.RuneSelf {
 			i++
 			for i+8 <= len(src) && binary.LittleEndian.Uint64(src[i:])&0x8080808080808080 == 0 {
@@ -128,12 +136,12 @@ func (u unicodeNorm) inert(src []byte) bool {
 			continue
 		}
 		r, size := utf8.DecodeRune(src[i:])
-		if fast[r>>6]&(1<<(r&63)) != 0 {
-			return false
+		if set[r>>6]&(1<<(r&63)) != 0 {
+			return i, size
 		}
 		i += size
 	}
-	return true
+	return len(src), 0
 }
 
 // appendSegments normalizes src by cutting it at the characters unassigned
@@ -150,23 +158,15 @@ func (u unicodeNorm) appendSegments(dst, src []byte, sc *normScratch) []byte {
 func (u unicodeNorm) betweenBarriers(dst, src []byte, sc *normScratch, seg func(dst, s []byte, sc *normScratch) []byte) []byte {
 	bits := barrierBits()
 	start := 0
-	for i := 0; i < len(src); {
-		if src[i] < utf8.RuneSelf {
-			i++
-			for i+8 <= len(src) && binary.LittleEndian.Uint64(src[i:])&0x8080808080808080 == 0 {
-				i += 8
-			}
-			continue
+	for {
+		i, size := nextIn(src, start, bits)
+		dst = seg(dst, src[start:i], sc)
+		if i == len(src) {
+			return dst
 		}
-		r, size := utf8.DecodeRune(src[i:])
-		if bits[r>>6]&(1<<(r&63)) != 0 {
-			dst = seg(dst, src[start:i], sc)
-			dst = append(dst, src[i:i+size]...)
-			start = i + size
-		}
-		i += size
+		dst = append(dst, src[i:i+size]...)
+		start = i + size
 	}
-	return seg(dst, src[start:], sc)
 }
 
 // quickNormal reports whether src is certainly left unchanged: each run of

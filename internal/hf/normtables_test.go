@@ -89,6 +89,11 @@ func TestNormTables(t *testing.T) {
 func TestInertRunsNormal(t *testing.T) {
 	for _, form := range []norm.Form{norm.NFC, norm.NFKC} {
 		bits := unicodeNorm{form: form}.fastBits()
+		for r := range rune(utf8.RuneSelf) {
+			if bits[r>>6]&(1<<(r&63)) != 0 {
+				t.Fatalf("%v: ASCII %q is marked (nextIn skips ASCII)", form, r)
+			}
+		}
 		var inert []rune
 		for r := rune(0x80); r <= utf8.MaxRune; r++ {
 			if (r < 0xD800 || r > 0xDFFF) && bits[r>>6]&(1<<(r&63)) == 0 {
