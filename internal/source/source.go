@@ -18,9 +18,8 @@ import (
 	"os"
 	"sync/atomic"
 
-	"github.com/klauspost/compress/flate"
-	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	"github.com/tokcount/tokcount/internal/inflate"
 )
 
 // Compression is the format of an input's bytes.
@@ -120,7 +119,7 @@ func New(name string, r io.Reader, size int64) (*Input, error) {
 	switch {
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		in.Compression = Gzip
-		zr, err := gzip.NewReader(br)
+		zr, err := inflate.NewReader(br)
 		if err != nil {
 			return nil, in.streamError(err)
 		}
@@ -203,13 +202,13 @@ func (in *Input) streamError(err error) error {
 		return in.readError(rerr)
 	}
 	kind := in.Compression.String()
-	var ce flate.CorruptInputError
+	var ce inflate.CorruptInputError
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return &Error{Msg: fmt.Sprintf("truncated %s stream (unexpected end of data)", kind), Err: err}
-	case errors.Is(err, gzip.ErrChecksum):
+	case errors.Is(err, inflate.ErrChecksum):
 		return &Error{Msg: "corrupt gzip stream (checksum mismatch)", Err: err}
-	case errors.Is(err, gzip.ErrHeader):
+	case errors.Is(err, inflate.ErrHeader):
 		return &Error{Msg: "corrupt gzip stream (invalid header, or trailing data that is not gzip)", Err: err}
 	case errors.As(err, &ce):
 		return &Error{Msg: fmt.Sprintf("corrupt gzip stream (bad deflate data at byte %d)", int64(ce)), Err: err}
