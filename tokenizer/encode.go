@@ -1,7 +1,6 @@
 package tokenizer
 
 import (
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/tokcount/tokcount/internal/bpe"
@@ -146,7 +145,7 @@ func (w *worker) prepare(text []byte) []byte {
 	if len(text) >= largeText {
 		w.merger.GrowCache(bpe.CacheSlots)
 	}
-	if utf8.Valid(text) {
+	if pretok.ValidUTF8(text) {
 		return text
 	}
 	w.valid = pretok.AppendValidUTF8(w.valid[:0], text)

@@ -20,7 +20,6 @@ package hf
 import (
 	"slices"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/tokcount/tokcount/internal/pretok"
 )
@@ -245,7 +244,7 @@ func (t *Tokenizer) CountString(text string) int {
 // encode runs the pipeline on text.
 func (w *worker) encode(text []byte) {
 	w.model.account(len(text))
-	if !utf8.Valid(text) {
+	if !pretok.ValidUTF8(text) {
 		w.valid = pretok.AppendValidUTF8(w.valid[:0], text)
 		text = w.valid
 	}

@@ -199,6 +199,54 @@ func FuzzAppendValidUTF8(f *testing.F) {
 	})
 }
 
+// TestValidUTF8 compares ValidUTF8 with utf8.Valid on every sequence of up
+// to three bytes that starts with a non-ASCII byte, with ASCII before it
+// (in the 8-byte step or after it) and after it, and on random mixes.
+func TestValidUTF8(t *testing.T) {
+	buf := make([]byte, 0, 32)
+	for _, pad := range []int{0, 5, 9} {
+		for x := 0x80; x < 0x100; x++ {
+			for y := 0; y < 0x100; y++ {
+				for z := -1; z < 0x100; z++ {
+					if z >= 0 && y < 0x80 {
+						continue // covered by the shorter sequence
+					}
+					buf = append(buf[:0], "abcdefghi"[:pad]...)
+					buf = append(buf, byte(x), byte(y))
+					if z >= 0 {
+						buf = append(buf, byte(z))
+					}
+					for _, b := range [][]byte{buf, append(buf, "tail.xyz"...)} {
+						if ValidUTF8(b) != utf8.Valid(b) {
+							t.Fatalf("ValidUTF8(%q) = %v", b, !utf8.Valid(b))
+						}
+					}
+				}
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	parts := []string{"a", "bcdefgh ", "é", "東京", "😀", "\xff", "\xe2\x82", "\xf0\x9f\x98", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc0\xaf"}
+	for i := 0; i < 100000; i++ {
+		buf = buf[:0]
+		for k := r.IntN(12); k >= 0; k-- {
+			buf = append(buf, parts[r.IntN(len(parts))]...)
+		}
+		if ValidUTF8(buf) != utf8.Valid(buf) {
+			t.Fatalf("ValidUTF8(%q) = %v", buf, !utf8.Valid(buf))
+		}
+	}
+}
+
+func FuzzValidUTF8(f *testing.F) {
+	f.Add([]byte("abcdefgh\xe2\x82\xacabcdefgh\xf0\x9f\x98"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if ValidUTF8(data) != utf8.Valid(data) {
+			t.Fatalf("ValidUTF8(%q) = %v", data, !utf8.Valid(data))
+		}
+	})
+}
+
 func TestCompileRegexpErrors(t *testing.T) {
 	for _, p := range []string{`\w+`, `[a`, `(?x)a`, `a)`, `\p{Greek}`, `(?i:[a-z])`} {
 		if _, err := CompileRegexp(p); err == nil {

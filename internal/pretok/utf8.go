@@ -1,6 +1,10 @@
 package pretok
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"math/bits"
+	"unicode/utf8"
+)
 
 // AppendValidUTF8 appends src to dst with each maximal invalid subsequence
 // replaced by one U+FFFD, as the WHATWG Encoding Standard decodes UTF-8 (and
@@ -64,4 +68,74 @@ func invalidLen(src []byte) int {
 		lo, hi = 0x80, 0xBF
 	}
 	return n
+}
+
+// ValidUTF8 reports whether p is valid UTF-8, as utf8.Valid does. It
+// differs in speed only: utf8.Valid skips ASCII 8 bytes at a time until the
+// first non-ASCII byte and goes byte by byte after it, so text with an
+// accent or a CJK phrase early on (most non-English text, and JSON logs
+// with any of it) is checked at a quarter of the speed; ValidUTF8 returns to
+// 8-byte steps after every non-ASCII rune.
+func ValidUTF8(p []byte) bool {
+	for len(p) >= 8 {
+		w := binary.LittleEndian.Uint64(p) & 0x8080808080808080
+		if w == 0 {
+			p = p[8:]
+			continue
+		}
+		p = p[bits.TrailingZeros64(w)>>3:]
+		// Runes while they are not ASCII.
+		for len(p) > 0 && p[0] >= utf8.RuneSelf {
+			size := validRuneLen(p)
+			if size == 0 {
+				return false
+			}
+			p = p[size:]
+		}
+	}
+	return utf8.Valid(p)
+}
+
+// validRuneLen returns the length of the valid multi-byte sequence at the
+// start of p, or 0 if it is not one (p[0] >= 0x80).
+func validRuneLen(p []byte) int {
+	c := p[0]
+	switch {
+	case c < 0xC2:
+		return 0
+	case c < 0xE0:
+		if len(p) < 2 || p[1]&0xC0 != 0x80 {
+			return 0
+		}
+		return 2
+	case c < 0xF0:
+		if len(p) < 3 || p[2]&0xC0 != 0x80 {
+			return 0
+		}
+		lo, hi := byte(0x80), byte(0xBF)
+		if c == 0xE0 {
+			lo = 0xA0
+		} else if c == 0xED {
+			hi = 0x9F
+		}
+		if p[1] < lo || p[1] > hi {
+			return 0
+		}
+		return 3
+	case c <= 0xF4:
+		if len(p) < 4 || p[2]&0xC0 != 0x80 || p[3]&0xC0 != 0x80 {
+			return 0
+		}
+		lo, hi := byte(0x80), byte(0xBF)
+		if c == 0xF0 {
+			lo = 0x90
+		} else if c == 0xF4 {
+			hi = 0x8F
+		}
+		if p[1] < lo || p[1] > hi {
+			return 0
+		}
+		return 4
+	}
+	return 0
 }
