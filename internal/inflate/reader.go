@@ -53,11 +53,12 @@ const (
 // length here, and data after a member that does not start like a header is
 // ErrHeader however short it is.
 //
-// A Reader holds about 20 KB of buffers at first, 350 KB once it has
-// decoded 64 KB. It is not safe for concurrent use.
+// A Reader holds about 85 KB at first, and 370 KB once it has decoded more
+// than 64 KB. It is not safe for concurrent use.
 type Reader struct {
-	r   io.Reader
-	err error // returned once the output before it is read
+	r    io.Reader
+	rerr error // r's error, other than io.EOF
+	err  error // returned once the output before it is read
 
 	// Input: in[ip:] is not yet in the bit buffer. inPos is the offset of
 	// in[0] in the stream.
@@ -92,8 +93,9 @@ type Reader struct {
 }
 
 // NewReader reads the first member's header from r and returns a Reader of
-// the decompressed stream. r is read in blocks of 64 KiB; bytes past the end
-// of the last member are read, and reported as ErrHeader.
+// the decompressed stream. r is read in blocks of up to 64 KiB (8 KiB at
+// first); bytes past the end of the last member are read, and reported as
+// ErrHeader. An empty r is io.EOF.
 func NewReader(r io.Reader) (*Reader, error) {
 	z := &Reader{
 		r:   r,
@@ -101,7 +103,10 @@ func NewReader(r io.Reader) (*Reader, error) {
 		out: make([]byte, windowSize+firstChunk+outSlack),
 		end: windowSize + firstChunk,
 	}
-	if err := z.header(true); err != nil {
+	if err := z.header(); err != nil {
+		if err == errEnd {
+			err = io.ErrUnexpectedEOF
+		}
 		return nil, err
 	}
 	z.state = stBlock
@@ -163,7 +168,7 @@ func (z *Reader) decode() error {
 		var err error
 		switch z.state {
 		case stMember:
-			err = z.header(false)
+			err = z.header()
 			z.state = stBlock
 		case stBlock:
 			err = z.blockHeader()
@@ -174,6 +179,9 @@ func (z *Reader) decode() error {
 		case stTrailer:
 			err = z.trailer()
 			z.state = stMember
+		}
+		if err == errEnd {
+			return io.ErrUnexpectedEOF
 		}
 		if err != nil {
 			return err
@@ -191,25 +199,31 @@ func corruptAt(inPos int64, ip int, n uint) error {
 	return CorruptInputError(inPos + int64(ip) - int64((n+7)>>3))
 }
 
-// fill moves the unread input to the start of in and reads more, returning
-// a read error or io.ErrUnexpectedEOF at the end of r. The whole bytes of
-// the bit buffer are given back to in first, so that in[ip-n/8:ip] never
-// has to survive a move.
+// errEnd is fill's report that the input has ended: a truncation, or at a
+// member boundary the end of the stream. It never leaves the package.
+var errEnd = errors.New("inflate: end of input")
+
+// fill moves the unread input to the start of in and reads more. It
+// returns errEnd at the end of r, and r's error once the bytes r returned
+// with it have been used. The whole bytes of the bit buffer are given back
+// to in first, so that in[ip-n/8:ip] never has to survive a move.
 func (z *Reader) fill() error {
 	z.ip -= int(z.n >> 3)
 	z.n &= 7
 	z.b &= 1<<z.n - 1
 	if z.eof {
-		return io.ErrUnexpectedEOF
+		return errEnd
+	}
+	if z.rerr != nil {
+		return z.rerr
 	}
 	in := z.in
 	if cap(in) < inSize && len(in) == cap(in) {
 		in = make([]byte, 0, inSize) // the last fill filled it: a long stream
 	}
 	k := copy(in[:cap(in)], z.in[z.ip:])
-	z.in = in
 	z.inPos += int64(z.ip)
-	z.in = z.in[:k]
+	z.in = in[:k]
 	z.ip = 0
 	for len(z.in) < cap(z.in) {
 		m, err := z.r.Read(z.in[len(z.in):cap(z.in)])
@@ -219,14 +233,18 @@ func (z *Reader) fill() error {
 			break
 		}
 		if err != nil {
-			return err
+			z.rerr = err
+			break
 		}
 		if m > 0 {
 			break
 		}
 	}
 	if len(z.in) == k {
-		return io.ErrUnexpectedEOF
+		if z.rerr != nil {
+			return z.rerr
+		}
+		return errEnd
 	}
 	return nil
 }
@@ -280,13 +298,13 @@ func (z *Reader) readFull(p []byte) error {
 }
 
 // header reads a gzip member header. At the end of the input it returns
-// io.EOF unless first (compress/gzip reads zero or more members after the
-// first).
-func (z *Reader) header(first bool) error {
+// io.EOF (compress/gzip reads zero or more members after the first, and
+// calls an empty stream io.EOF too).
+func (z *Reader) header() error {
 	z.toBytes()
 	if z.ip == len(z.in) {
 		if err := z.fill(); err != nil {
-			if err == io.ErrUnexpectedEOF && !first {
+			if err == errEnd {
 				return io.EOF
 			}
 			return err
