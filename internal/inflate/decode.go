@@ -76,24 +76,20 @@ func (z *Reader) fast() (end bool, err error) {
 		if e&flagLit != 0 {
 			// Literals in the main table are at most 11 bits: three fit in
 			// the 56 bits of a refill.
-			b >>= e & 63
-			n -= uint(e & 63)
-			out[op] = byte(e >> 16)
-			op++
-			e = lit[b&(1<<litBits-1)]
-			if e&flagLit != 0 {
+			for k := 1; ; k++ {
 				b >>= e & 63
 				n -= uint(e & 63)
 				out[op] = byte(e >> 16)
 				op++
-				e = lit[b&(1<<litBits-1)]
-				if e&flagLit != 0 {
-					b >>= e & 63
-					n -= uint(e & 63)
-					out[op] = byte(e >> 16)
-					op++
-					continue
+				if k == 3 {
+					break
 				}
+				if e = lit[b&(1<<litBits-1)]; e&flagLit == 0 {
+					break
+				}
+			}
+			if e&flagLit != 0 {
+				continue // three literals: refill at the top
 			}
 			// e is what follows the literals: refill for it. The low
 			// bits of b, which e was looked up by, stay as they are.

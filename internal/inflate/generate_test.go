@@ -331,6 +331,9 @@ func writeDynamic(r *rand.Rand, w *bitW, final bool, toks []token, deep bool) {
 	w.code(litCodes[256], litLens[256])
 }
 
+// writeFixed writes toks as a fixed-code block. The fixed code's lengths are
+// written out here again, apart from reader.go's, so that the generator
+// checks them.
 func writeFixed(w *bitW, final bool, toks []token) {
 	lens := make([]uint8, 288)
 	for i := range lens {
