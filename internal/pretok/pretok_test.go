@@ -225,6 +225,21 @@ func TestValidUTF8(t *testing.T) {
 			}
 		}
 	}
+	// Four-byte leads with every second byte and edge values after it.
+	edges := []byte{0x00, 0x7F, 0x80, 0x8F, 0x90, 0xBF, 0xC0, 0xFF}
+	for x := 0xF0; x < 0x100; x++ {
+		for y := 0; y < 0x100; y++ {
+			for _, z := range edges {
+				for _, w := range edges {
+					buf = append(buf[:0], "abcdefgh"...)
+					buf = append(buf, byte(x), byte(y), z, w, 'x')
+					if ValidUTF8(buf) != utf8.Valid(buf) {
+						t.Fatalf("ValidUTF8(%q) = %v", buf, !utf8.Valid(buf))
+					}
+				}
+			}
+		}
+	}
 	r := rand.New(rand.NewPCG(5, 6))
 	parts := []string{"a", "bcdefgh ", "é", "東京", "😀", "\xff", "\xe2\x82", "\xf0\x9f\x98", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc0\xaf"}
 	for i := 0; i < 100000; i++ {

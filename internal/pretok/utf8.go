@@ -97,45 +97,42 @@ func ValidUTF8(p []byte) bool {
 }
 
 // validRuneLen returns the length of the valid multi-byte sequence at the
-// start of p, or 0 if it is not one (p[0] >= 0x80).
+// start of p, or 0 if it is not one (p[0] >= 0x80). The ranges of the second
+// byte are those of utf8.Valid (no overlong forms, surrogates or code points
+// past U+10FFFF).
 func validRuneLen(p []byte) int {
 	c := p[0]
+	size := 0
+	lo, hi := byte(0x80), byte(0xBF)
 	switch {
 	case c < 0xC2:
 		return 0
 	case c < 0xE0:
-		if len(p) < 2 || p[1]&0xC0 != 0x80 {
-			return 0
-		}
-		return 2
+		size = 2
 	case c < 0xF0:
-		if len(p) < 3 || p[2]&0xC0 != 0x80 {
-			return 0
-		}
-		lo, hi := byte(0x80), byte(0xBF)
+		size = 3
 		if c == 0xE0 {
 			lo = 0xA0
 		} else if c == 0xED {
 			hi = 0x9F
 		}
-		if p[1] < lo || p[1] > hi {
-			return 0
-		}
-		return 3
 	case c <= 0xF4:
-		if len(p) < 4 || p[2]&0xC0 != 0x80 || p[3]&0xC0 != 0x80 {
-			return 0
-		}
-		lo, hi := byte(0x80), byte(0xBF)
+		size = 4
 		if c == 0xF0 {
 			lo = 0x90
 		} else if c == 0xF4 {
 			hi = 0x8F
 		}
-		if p[1] < lo || p[1] > hi {
+	default:
+		return 0
+	}
+	if len(p) < size || p[1] < lo || p[1] > hi {
+		return 0
+	}
+	for _, b := range p[2:size] {
+		if b&0xC0 != 0x80 {
 			return 0
 		}
-		return 4
 	}
-	return 0
+	return size
 }
