@@ -737,3 +737,98 @@ func TestHeaderFields(t *testing.T) {
 		compare(t, g2)
 	}
 }
+
+// cutReader delivers data in random pieces, with some (0, nil), and ends with
+// err: together with the last bytes or in a Read of its own.
+type cutReader struct {
+	r        *rand.Rand
+	data     []byte
+	err      error
+	together bool
+}
+
+func (c *cutReader) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, c.err
+	}
+	if c.r.IntN(6) == 0 {
+		return 0, nil
+	}
+	k := min(len(p), 1+c.r.IntN(3000), len(c.data))
+	n := copy(p, c.data[:k])
+	c.data = c.data[n:]
+	if len(c.data) == 0 && c.together {
+		return n, c.err
+	}
+	return n, nil
+}
+
+// The bytes decoded from a cut stream do not depend on how the cut is
+// reported; a reported error comes back as it is.
+func TestCutReaderErrors(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	boom := errors.New("boom")
+	for run := 0; run < 12; run++ {
+		gz, want := genStream(r)
+		if len(gz) > 400000 {
+			continue
+		}
+		cuts := []int{0, 1, 2, 3, 9, 10, 11, len(gz) - 1, len(gz)}
+		for i := 0; i < 40; i++ {
+			cuts = append(cuts, r.IntN(len(gz)+1))
+		}
+		// member boundaries
+		for i := 1; i+10 < len(gz); i++ {
+			if gz[i] == 0x1f && gz[i+1] == 0x8b && gz[i+2] == 8 && gz[i+3] == 0 && gz[i+9] == 255 {
+				cuts = append(cuts, i, i-1, i+1, i+10)
+			}
+		}
+		for _, k := range cuts {
+			if k < 0 || k > len(gz) {
+				continue
+			}
+			base, baseErr := ours(bytes.NewReader(gz[:k]), 0)
+			if !bytes.HasPrefix(want, base) {
+				t.Fatalf("cut %d: output not a prefix", k)
+			}
+			if k == len(gz) && (baseErr != nil || !bytes.Equal(base, want)) {
+				t.Fatalf("whole: %v", baseErr)
+			}
+			for _, e := range []error{io.EOF, io.ErrUnexpectedEOF, boom} {
+				for _, tog := range []bool{false, true} {
+					got, err := ours(&cutReader{r: r, data: gz[:k], err: e, together: tog}, 1+r.IntN(1<<uint(r.IntN(17))))
+					if !bytes.Equal(got, base) {
+						t.Fatalf("cut %d of %d, %v together=%v: %d bytes, plain cut %d (%v; plain %v)", k, len(gz), e, tog, len(got), len(base), err, baseErr)
+					}
+					wantErr := e
+					if e == io.EOF {
+						wantErr = baseErr
+					}
+					if err != wantErr {
+						t.Fatalf("cut %d of %d, %v together=%v: err %v, want %v", k, len(gz), e, tog, err, wantErr)
+					}
+				}
+			}
+		}
+	}
+}
+
+// emptyReader returns its data, then (0, nil) forever.
+type emptyReader struct{ data []byte }
+
+func (z *emptyReader) Read(p []byte) (int, error) {
+	n := copy(p, z.data)
+	z.data = z.data[n:]
+	return n, nil
+}
+
+// TestNoProgress: a reader that returns neither data nor an error, forever,
+// gets io.ErrNoProgress (as through bufio), not a hang; (0, nil) now and
+// then is fine (TestCutReaderErrors).
+func TestNoProgress(t *testing.T) {
+	gz := gzOf([]byte("hello"))
+	got, err := ours(&emptyReader{data: gz[:len(gz)-3]}, 0)
+	if err != io.ErrNoProgress || string(got) != "hello" {
+		t.Errorf("%q, %v; want hello, io.ErrNoProgress", got, err)
+	}
+}

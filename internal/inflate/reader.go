@@ -199,6 +199,10 @@ func corruptAt(inPos int64, ip int, n uint) error {
 	return CorruptInputError(inPos + int64(ip) - int64((n+7)>>3))
 }
 
+// maxEmptyReads is how many reads in a row may return no data and no error
+// before fill gives up with io.ErrNoProgress, as bufio does.
+const maxEmptyReads = 100
+
 // errEnd is fill's report that the input has ended: a truncation, or at a
 // member boundary the end of the stream. It never leaves the package.
 var errEnd = errors.New("inflate: end of input")
@@ -225,7 +229,11 @@ func (z *Reader) fill() error {
 	z.inPos += int64(z.ip)
 	z.in = in[:k]
 	z.ip = 0
-	for len(z.in) < cap(z.in) {
+	for empty := 0; len(z.in) < cap(z.in); empty++ {
+		if empty == maxEmptyReads {
+			z.rerr = io.ErrNoProgress
+			break
+		}
 		m, err := z.r.Read(z.in[len(z.in):cap(z.in)])
 		z.in = z.in[:len(z.in)+m]
 		if err == io.EOF {
