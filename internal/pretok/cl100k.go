@@ -28,6 +28,23 @@ func (f Cl100kFamily) Next(text []byte, i int) int {
 			return e
 		}
 	}
+	return f.general(text, i)
+}
+
+// NextChecked is Next for text not known to be valid UTF-8, as
+// O200k.NextChecked.
+func (f Cl100kFamily) NextChecked(text []byte, i int) (end int, valid bool) {
+	if text[i] < 0x80 {
+		if e := cl100kASCII(text, i, f.MaxDigits); e >= 0 {
+			return e, true
+		}
+	}
+	end = f.general(text, i)
+	return end, checkedPiece(text[i:end])
+}
+
+// general is Next without the ASCII fast path.
+func (f Cl100kFamily) general(text []byte, i int) int {
 	n := len(text)
 	if e := contraction(text, i); e >= 0 {
 		return e

@@ -23,6 +23,25 @@ func (O200k) Next(text []byte, i int) int {
 			return e
 		}
 	}
+	return o200kGeneral(text, i)
+}
+
+// NextChecked is Next for text not known to be valid UTF-8: valid reports
+// whether the piece is. Where it is false the piece is as unspecified as
+// Next's on invalid input, and the caller must replace the invalid bytes
+// (AppendValidUTF8) and split again. See checkedPiece.
+func (O200k) NextChecked(text []byte, i int) (end int, valid bool) {
+	if text[i] < 0x80 {
+		if e := o200kASCII(text, i); e >= 0 {
+			return e, true
+		}
+	}
+	end = o200kGeneral(text, i)
+	return end, checkedPiece(text[i:end])
+}
+
+// o200kGeneral is Next without the ASCII fast path.
+func o200kGeneral(text []byte, i int) int {
 	n := len(text)
 	c := text[i]
 	cl, size := classAt(text, i)

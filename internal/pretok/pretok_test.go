@@ -156,9 +156,13 @@ func FuzzSplitters(f *testing.F) {
 				t.Fatalf("%s %q:\n got %q\nwant %q", fam.name, text, got, want)
 			}
 		}
-		// Invalid bytes given straight to a splitter: progress, no panic.
+		// Invalid bytes given straight to a splitter: progress, no panic;
+		// NextChecked finds them.
 		for _, fam := range families {
 			fastPieces(fam.fast, data)
+			if s, ok := fam.fast.(checker); ok {
+				checkNextChecked(t, fam.name, s, data)
+			}
 		}
 	})
 }
@@ -299,5 +303,78 @@ func TestLowerRun(t *testing.T) {
 				t.Fatalf("lowerRun(%q, %d, %v) = %d, %v; want %d, %v", b, start, fold, ge, gn, we, wn)
 			}
 		}
+	}
+}
+
+// checker is a splitter with NextChecked.
+type checker interface {
+	Splitter
+	NextChecked(text []byte, i int) (int, bool)
+}
+
+// checkNextChecked holds NextChecked to its contract on text: on valid
+// UTF-8, Next's pieces, each reported valid; on anything else, some piece
+// reported invalid. It returns whether text was found valid.
+func checkNextChecked(t *testing.T, name string, s checker, text []byte) bool {
+	t.Helper()
+	valid := utf8.Valid(text)
+	var want []string
+	if valid {
+		want = fastPieces(s, text)
+	}
+	k := 0
+	for i := 0; i < len(text); k++ {
+		j, ok := s.NextChecked(text, i)
+		if j <= i || j > len(text) {
+			t.Fatalf("%s: NextChecked(%q, %d) = %d", name, text, i, j)
+		}
+		if !ok {
+			if valid {
+				t.Fatalf("%s: NextChecked(%q, %d): piece %q reported invalid", name, text, i, text[i:j])
+			}
+			return false
+		}
+		if valid && string(text[i:j]) != want[k] {
+			t.Fatalf("%s: NextChecked(%q, %d) = %q, Next gives %q", name, text, i, text[i:j], want[k])
+		}
+		i = j
+	}
+	if !valid {
+		t.Fatalf("%s: invalid %q: every piece reported valid", name, text)
+	}
+	return true
+}
+
+// TestNextChecked: on random text, and on the same text with invalid bytes
+// put in or runes cut, NextChecked splits as Next does and finds every
+// invalid text.
+func TestNextChecked(t *testing.T) {
+	bad := []string{"\xff", "\x80", "\xc3", "\xe2\x82", "\xf0\x9f\x98", "\xed\xa0\x80", "\xc0\xaf", "\xf4\x90\x80\x80", "\xe0\x80\x80", "\xf8"}
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	invalid := 0
+	for range n {
+		text := randomText(r, r.IntN(24))
+		if r.IntN(2) == 0 && len(text) > 0 {
+			at := r.IntN(len(text) + 1)
+			if r.IntN(2) == 0 {
+				text = slices.Concat(text[:at], []byte(bad[r.IntN(len(bad))]), text[at:])
+			} else {
+				text = slices.Delete(text, at-min(at, 1), at) // may cut a rune
+			}
+		}
+		for _, f := range families {
+			if s, ok := f.fast.(checker); ok {
+				if !checkNextChecked(t, f.name, s, text) {
+					invalid++
+				}
+			}
+		}
+	}
+	if invalid == 0 {
+		t.Fatal("no invalid text was made")
 	}
 }
