@@ -45,7 +45,7 @@ func (c *RankCache) Rank(b []byte) uint32 {
 		return c.t.Rank(b)
 	}
 	k := key(b)
-	h := hashKey(b, k)
+	h := mix(k^seed1, uint64(n)^seed0) // hashKey for n <= 8, without the call
 	e := &c.entries[h&(rankCacheSlots-1)]
 	if e.key != k || e.n != uint32(n) {
 		r := c.t.rankHashed(b, k, h)

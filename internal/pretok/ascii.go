@@ -75,36 +75,42 @@ func asciiRun(text []byte, i int, k uint8) (int, bool) {
 }
 
 // lowerRun returns the end of the run of ASCII lowercase letters (or, with
-// fold, of ASCII letters) from text[i], and whether it ended at a non-ASCII
-// byte. It tests eight bytes at a time: a byte is in 'a'..'z' when adding
-// 0x1f carries it to 0x80 and adding 0x05 does not (0x80-'a' and 0x80-'z'-1),
-// computed on the low seven bits so that no addition carries into the next
-// byte, and its own high bit is clear.
-func lowerRun(text []byte, i int, fold bool) (int, bool) {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080
-	)
-	var set uint64
-	if fold {
-		set = 0x20 * ones
-	}
+// set = foldCase, of ASCII letters) from text[i], and whether it ended at a
+// non-ASCII byte. It tests eight bytes at a time: a byte is in 'a'..'z' when
+// adding 0x1f carries it to 0x80 and adding 0x05 does not (0x80-'a' and
+// 0x80-'z'-1), computed on the low seven bits so that no addition carries
+// into the next byte, and its own high bit is clear. It is small enough to
+// inline: most pieces are words, and the call cost 2-3% of counting.
+func lowerRun(text []byte, i int, set uint64) (int, bool) {
 	for i+8 <= len(text) {
 		x := binary.LittleEndian.Uint64(text[i:]) | set
-		low := x &^ high
-		in := (low + 0x1f*ones) &^ (low + 0x05*ones) &^ x & high
-		if in != high {
-			i += bits.TrailingZeros64(^in&high) >> 3
+		low := x &^ highBits
+		if in := (low + 0x1f*oneBits) &^ (low + 0x05*oneBits) &^ x & highBits; in != highBits {
+			i += bits.TrailingZeros64(^in&highBits) >> 3
 			return i, text[i] >= 0x80
 		}
 		i += 8
 	}
-	k := kLower
-	if fold {
+	return lowerTail(text, i, set)
+}
+
+// lowerTail is lowerRun on the last bytes, fewer than eight. It is not
+// inlined, so that lowerRun is.
+//
+//go:noinline
+func lowerTail(text []byte, i int, set uint64) (int, bool) {
+	k := uint8(kLower)
+	if set != 0 {
 		k = kLetter
 	}
-	return asciiRun(text, i, uint8(k))
+	return asciiRun(text, i, k)
 }
+
+const (
+	oneBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+	foldCase = 0x20 * oneBits // lowerRun's set that folds A-Z to a-z
+)
 
 // asciiPrefixed returns where a letter or symbol run starts after an optional
 // one-byte prefix at text[i], and -1 if the byte after a prefix is not ASCII.
@@ -163,10 +169,27 @@ func o200kASCII(text []byte, i int) int {
 	}
 	switch k := asciiKind[text[j]]; {
 	case k&kLetter != 0:
-		a, _ := asciiRun(text, j, kUpper)
-		b, nonASCII := lowerRun(text, a, false)
-		if nonASCII {
-			return -1
+		b, _ := asciiRun(text, j, kUpper)
+		// lowerRun(text, b, 0), by hand: it is too large for the compiler
+		// to inline, and the call cost 3-4% of counting English.
+		for {
+			if b+8 > len(text) {
+				var nonASCII bool
+				if b, nonASCII = lowerTail(text, b, 0); nonASCII {
+					return -1
+				}
+				break
+			}
+			x := binary.LittleEndian.Uint64(text[b:])
+			low := x &^ highBits
+			if in := (low + 0x1f*oneBits) &^ (low + 0x05*oneBits) &^ x & highBits; in != highBits {
+				b += bits.TrailingZeros64(^in&highBits) >> 3
+				if text[b] >= 0x80 {
+					return -1
+				}
+				break
+			}
+			b += 8
 		}
 		if b < len(text) && text[b] == '\'' {
 			if e := contraction(text, b); e >= 0 {
@@ -194,11 +217,26 @@ func cl100kASCII(text []byte, i, maxDigits int) int {
 	}
 	switch k := asciiKind[text[j]]; {
 	case k&kLetter != 0:
-		e, nonASCII := lowerRun(text, j, true)
-		if nonASCII {
-			return -1
+		// lowerRun(text, j, foldCase), by hand as in o200kASCII.
+		for {
+			if j+8 > len(text) {
+				var nonASCII bool
+				if j, nonASCII = lowerTail(text, j, foldCase); nonASCII {
+					return -1
+				}
+				return j
+			}
+			x := binary.LittleEndian.Uint64(text[j:]) | foldCase
+			low := x &^ highBits
+			if in := (low + 0x1f*oneBits) &^ (low + 0x05*oneBits) &^ x & highBits; in != highBits {
+				j += bits.TrailingZeros64(^in&highBits) >> 3
+				if text[j] >= 0x80 {
+					return -1
+				}
+				return j
+			}
+			j += 8
 		}
-		return e
 	case k&kDigit != 0:
 		return asciiDigits(text, j, maxDigits)
 	case k&(kOther|kSpace) != 0:

@@ -297,7 +297,11 @@ func TestLowerRun(t *testing.T) {
 			if fold {
 				k = kLetter
 			}
-			ge, gn := lowerRun(b, start, fold)
+			set := uint64(0)
+			if fold {
+				set = foldCase
+			}
+			ge, gn := lowerRun(b, start, set)
 			we, wn := asciiRun(b, start, k)
 			if ge != we || gn != wn {
 				t.Fatalf("lowerRun(%q, %d, %v) = %d, %v; want %d, %v", b, start, fold, ge, gn, we, wn)
@@ -376,5 +380,49 @@ func TestNextChecked(t *testing.T) {
 	}
 	if invalid == 0 {
 		t.Fatal("no invalid text was made")
+	}
+}
+
+// TestASCIIFastPaths holds each ASCII fast path to the general path at every
+// piece boundary of texts made of long runs (the fast paths copy lowerRun's
+// eight-byte loop, which short random texts seldom reach).
+func TestASCIIFastPaths(t *testing.T) {
+	runs := []string{"abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789", " \t\n\r", "'s'LL'Ve", "!/.,-(", "é中ſ😀\u0301", "\xff\xc3"}
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range n {
+		var b []byte
+		for range 1 + r.IntN(6) {
+			run := runs[r.IntN(len(runs))]
+			for range r.IntN(20) {
+				b = append(b, run[r.IntN(len(run))])
+			}
+		}
+		if len(b) == 0 {
+			continue
+		}
+		for _, f := range []Cl100kFamily{Cl100k, {MaxDigits: 1, LegacyTail: true}} {
+			for i := 0; i < len(b); {
+				want := f.general(b, i)
+				if b[i] < 0x80 {
+					if got := cl100kASCII(b, i, f.MaxDigits); got >= 0 && got != want {
+						t.Fatalf("cl100kASCII(%q, %d) = %d, general path %d", b, i, got, want)
+					}
+				}
+				i = want
+			}
+		}
+		for i := 0; i < len(b); {
+			want := o200kGeneral(b, i)
+			if b[i] < 0x80 {
+				if got := o200kASCII(b, i); got >= 0 && got != want {
+					t.Fatalf("o200kASCII(%q, %d) = %d, general path %d", b, i, got, want)
+				}
+			}
+			i = want
+		}
 	}
 }
