@@ -5,12 +5,14 @@ import (
 	"math/bits"
 )
 
-// ASCII fast paths. Each returns the end of the piece at text[i] when the
-// piece and the byte after it are ASCII, and -1 to defer to the general,
-// Unicode-aware code (which gives the same answer, only slower). They must
-// never return a different answer than the general path: the fuzzers hold
-// both equal to the regexp2 oracle. A piece they return holds only ASCII
-// bytes, or the valid 'ſ' of a contraction; NextChecked relies on that.
+// ASCII fast paths. o200kNext and Cl100kFamily.next return the end of the
+// piece at text[i] themselves when the piece and the byte after it are
+// ASCII, and otherwise defer to the general, Unicode-aware code (which gives
+// the same answer, only slower). The fast path must never give a different
+// answer than the general path: the fuzzers hold both equal to the regexp2
+// oracle, and TestASCIIFastPaths holds them to each other. A piece the fast
+// path returns holds only ASCII bytes, or the valid 'ſ' of a contraction, so
+// only the general path's pieces need checkedPiece.
 
 // checkedPiece reports whether a piece that the general path returned is
 // valid UTF-8. With it, NextChecked checks text as it splits, instead of in a
@@ -162,10 +164,16 @@ func asciiSymbols(text []byte, i int, tail string) int {
 	return j
 }
 
-func o200kASCII(text []byte, i int) int {
+// o200kNext is O200k's Next and NextChecked (check): the ASCII fast path
+// here, the general path in o200kGeneral. One function, so that the
+// exported methods inline to one call of it per piece.
+func o200kNext(text []byte, i int, check bool) (int, bool) {
+	if text[i] >= 0x80 {
+		return o200kSlow(text, i, check)
+	}
 	j := asciiPrefixed(text, i, kPrefix)
 	if j < 0 {
-		return -1
+		return o200kSlow(text, i, check)
 	}
 	switch k := asciiKind[text[j]]; {
 	case k&kLetter != 0:
@@ -176,7 +184,7 @@ func o200kASCII(text []byte, i int) int {
 			if b+8 > len(text) {
 				var nonASCII bool
 				if b, nonASCII = lowerTail(text, b, 0); nonASCII {
-					return -1
+					return o200kSlow(text, i, check)
 				}
 				break
 			}
@@ -185,7 +193,7 @@ func o200kASCII(text []byte, i int) int {
 			if in := (low + 0x1f*oneBits) &^ (low + 0x05*oneBits) &^ x & highBits; in != highBits {
 				b += bits.TrailingZeros64(^in&highBits) >> 3
 				if text[b] >= 0x80 {
-					return -1
+					return o200kSlow(text, i, check)
 				}
 				break
 			}
@@ -193,54 +201,78 @@ func o200kASCII(text []byte, i int) int {
 		}
 		if b < len(text) && text[b] == '\'' {
 			if e := contraction(text, b); e >= 0 {
-				return e
+				return e, true
 			}
 		}
-		return b
+		return b, true
 	case k&kDigit != 0:
-		return asciiDigits(text, j, 3)
+		if e := asciiDigits(text, j, 3); e >= 0 {
+			return e, true
+		}
 	case k&(kOther|kSpace) != 0:
-		return asciiSymbols(text, i, "\r\n/")
+		if e := asciiSymbols(text, i, "\r\n/"); e >= 0 {
+			return e, true
+		}
 	}
-	return -1
+	return o200kSlow(text, i, check)
 }
 
-func cl100kASCII(text []byte, i, maxDigits int) int {
+// o200kSlow is o200kNext's general path.
+func o200kSlow(text []byte, i int, check bool) (int, bool) {
+	e := o200kGeneral(text, i)
+	return e, !check || checkedPiece(text[i:e])
+}
+
+// next is Cl100kFamily's Next and NextChecked (check), as o200kNext.
+func (f Cl100kFamily) next(text []byte, i int, check bool) (int, bool) {
+	if text[i] >= 0x80 {
+		return f.slow(text, i, check)
+	}
 	if text[i] == '\'' {
 		if e := contraction(text, i); e >= 0 {
-			return e
+			return e, true
 		}
 	}
 	j := asciiPrefixed(text, i, kPrefix)
 	if j < 0 {
-		return -1
+		return f.slow(text, i, check)
 	}
 	switch k := asciiKind[text[j]]; {
 	case k&kLetter != 0:
-		// lowerRun(text, j, foldCase), by hand as in o200kASCII.
+		// lowerRun(text, j, foldCase), by hand as in o200kNext.
 		for {
 			if j+8 > len(text) {
 				var nonASCII bool
 				if j, nonASCII = lowerTail(text, j, foldCase); nonASCII {
-					return -1
+					return f.slow(text, i, check)
 				}
-				return j
+				return j, true
 			}
 			x := binary.LittleEndian.Uint64(text[j:]) | foldCase
 			low := x &^ highBits
 			if in := (low + 0x1f*oneBits) &^ (low + 0x05*oneBits) &^ x & highBits; in != highBits {
 				j += bits.TrailingZeros64(^in&highBits) >> 3
 				if text[j] >= 0x80 {
-					return -1
+					return f.slow(text, i, check)
 				}
-				return j
+				return j, true
 			}
 			j += 8
 		}
 	case k&kDigit != 0:
-		return asciiDigits(text, j, maxDigits)
+		if e := asciiDigits(text, j, f.MaxDigits); e >= 0 {
+			return e, true
+		}
 	case k&(kOther|kSpace) != 0:
-		return asciiSymbols(text, i, "\r\n")
+		if e := asciiSymbols(text, i, "\r\n"); e >= 0 {
+			return e, true
+		}
 	}
-	return -1
+	return f.slow(text, i, check)
+}
+
+// slow is next's general path.
+func (f Cl100kFamily) slow(text []byte, i int, check bool) (int, bool) {
+	e := f.general(text, i)
+	return e, !check || checkedPiece(text[i:e])
 }

@@ -23,24 +23,14 @@ var Cl100k = Cl100kFamily{MaxDigits: 3}
 
 // Next implements Splitter.
 func (f Cl100kFamily) Next(text []byte, i int) int {
-	if text[i] < 0x80 {
-		if e := cl100kASCII(text, i, f.MaxDigits); e >= 0 {
-			return e
-		}
-	}
-	return f.general(text, i)
+	e, _ := f.next(text, i, false)
+	return e
 }
 
 // NextChecked is Next for text not known to be valid UTF-8, as
 // O200k.NextChecked.
 func (f Cl100kFamily) NextChecked(text []byte, i int) (end int, valid bool) {
-	if text[i] < 0x80 {
-		if e := cl100kASCII(text, i, f.MaxDigits); e >= 0 {
-			return e, true
-		}
-	}
-	end = f.general(text, i)
-	return end, checkedPiece(text[i:end])
+	return f.next(text, i, true)
 }
 
 // general is Next without the ASCII fast path.

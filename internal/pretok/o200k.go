@@ -18,12 +18,8 @@ type O200k struct{}
 
 // Next implements Splitter.
 func (O200k) Next(text []byte, i int) int {
-	if text[i] < 0x80 {
-		if e := o200kASCII(text, i); e >= 0 {
-			return e
-		}
-	}
-	return o200kGeneral(text, i)
+	e, _ := o200kNext(text, i, false)
+	return e
 }
 
 // NextChecked is Next for text not known to be valid UTF-8: valid reports
@@ -31,13 +27,7 @@ func (O200k) Next(text []byte, i int) int {
 // Next's on invalid input, and the caller must replace the invalid bytes
 // (AppendValidUTF8) and split again. See checkedPiece.
 func (O200k) NextChecked(text []byte, i int) (end int, valid bool) {
-	if text[i] < 0x80 {
-		if e := o200kASCII(text, i); e >= 0 {
-			return e, true
-		}
-	}
-	end = o200kGeneral(text, i)
-	return end, checkedPiece(text[i:end])
+	return o200kNext(text, i, true)
 }
 
 // o200kGeneral is Next without the ASCII fast path.

@@ -407,20 +407,16 @@ func TestASCIIFastPaths(t *testing.T) {
 		for _, f := range []Cl100kFamily{Cl100k, {MaxDigits: 1, LegacyTail: true}} {
 			for i := 0; i < len(b); {
 				want := f.general(b, i)
-				if b[i] < 0x80 {
-					if got := cl100kASCII(b, i, f.MaxDigits); got >= 0 && got != want {
-						t.Fatalf("cl100kASCII(%q, %d) = %d, general path %d", b, i, got, want)
-					}
+				if got, _ := f.next(b, i, false); got != want {
+					t.Fatalf("%+v.next(%q, %d) = %d, general path %d", f, b, i, got, want)
 				}
 				i = want
 			}
 		}
 		for i := 0; i < len(b); {
 			want := o200kGeneral(b, i)
-			if b[i] < 0x80 {
-				if got := o200kASCII(b, i); got >= 0 && got != want {
-					t.Fatalf("o200kASCII(%q, %d) = %d, general path %d", b, i, got, want)
-				}
+			if got, _ := o200kNext(b, i, false); got != want {
+				t.Fatalf("o200kNext(%q, %d) = %d, general path %d", b, i, got, want)
 			}
 			i = want
 		}
