@@ -410,10 +410,11 @@ func hex4(line []byte, i int) (uint32, bool) {
 	return v, true
 }
 
-// scanPlain returns the index of the first byte of b that ends a run of
-// plain string bytes (a quote, a backslash or a control character), or
-// len(b). It looks at eight bytes at a time.
-func scanPlain(b []byte) int {
+// scanPlainGeneric returns the index of the first byte of b that ends a run
+// of plain string bytes (a quote, a backslash or a control character), or
+// len(b). It looks at eight bytes at a time. scanPlain is this, or the AVX2
+// kernel where there is one (scan_amd64.go).
+func scanPlainGeneric(b []byte) int {
 	const (
 		ones  = 0x0101010101010101
 		highs = 0x8080808080808080
