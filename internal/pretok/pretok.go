@@ -82,9 +82,29 @@ func ClassAt(text []byte, i int) (uniclass.Class, int) { return classAt(text, i)
 func RunAny(text []byte, i int, mask uniclass.Class) int { return runAny(text, i, mask) }
 
 // classAt returns the classes and the encoded length of the rune at text[i].
+// Valid two- and three-byte runes (Latin, Greek, Cyrillic, CJK and most other
+// scripts) are decoded here; utf8.DecodeRune, which this avoids calling,
+// does the rest and the invalid bytes, which it reads as U+FFFD of length 1.
 func classAt(text []byte, i int) (uniclass.Class, int) {
-	if c := text[i]; c < utf8.RuneSelf {
+	c := text[i]
+	if c < utf8.RuneSelf {
 		return asciiClass[c], 1
+	}
+	if c >= 0xC2 && c < 0xE0 && i+1 < len(text) {
+		if c1 := text[i+1]; c1&0xC0 == 0x80 {
+			return uniclass.Of(rune(c&0x1F)<<6 | rune(c1&0x3F)), 2
+		}
+	} else if c >= 0xE0 && c < 0xF0 && i+2 < len(text) {
+		c1, c2 := text[i+1], text[i+2]
+		lo, hi := byte(0x80), byte(0xBF)
+		if c == 0xE0 {
+			lo = 0xA0 // no overlong forms
+		} else if c == 0xED {
+			hi = 0x9F // no surrogates
+		}
+		if c1 >= lo && c1 <= hi && c2&0xC0 == 0x80 {
+			return uniclass.Of(rune(c&0x0F)<<12 | rune(c1&0x3F)<<6 | rune(c2&0x3F)), 3
+		}
 	}
 	r, size := utf8.DecodeRune(text[i:])
 	return uniclass.Of(r), size

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tokcount/tokcount/internal/uniclass"
 )
 
 // families pairs each hand-written splitter with its pattern.
@@ -419,6 +421,30 @@ func TestASCIIFastPaths(t *testing.T) {
 				t.Fatalf("o200kNext(%q, %d) = %d, general path %d", b, i, got, want)
 			}
 			i = want
+		}
+	}
+}
+
+// TestClassAt holds classAt's own decoding to utf8.DecodeRune on every
+// sequence of a lead byte 0x80-0xFF and up to two more bytes, cut at each
+// length.
+func TestClassAt(t *testing.T) {
+	var b [3]byte
+	for c0 := 0x80; c0 <= 0xFF; c0++ {
+		for c1 := 0; c1 <= 0xFF; c1++ {
+			for c2 := 0; c2 <= 0xFF; c2++ {
+				if c0 < 0xE0 && c2 > 0 {
+					break // the third byte does not matter
+				}
+				b = [3]byte{byte(c0), byte(c1), byte(c2)}
+				for n := 1; n <= 3; n++ {
+					r, size := utf8.DecodeRune(b[:n])
+					cl, gotSize := classAt(b[:n], 0)
+					if gotSize != size || cl != uniclass.Of(r) {
+						t.Fatalf("classAt(% x) = %v, %d; DecodeRune gives %U (%v), %d", b[:n], cl, gotSize, r, uniclass.Of(r), size)
+					}
+				}
+			}
 		}
 	}
 }
