@@ -572,7 +572,7 @@ func (m *bpeModel) indexRaw(vocab map[string]uint32) error {
 		} else {
 			buf = append(buf, tok...)
 		}
-		if len(buf) >= 1<<32 {
+		if uint64(len(buf)) >= 1<<32 {
 			return invalid("model: vocabulary too large")
 		}
 		if has[id] {
