@@ -164,6 +164,36 @@ func asciiSymbols(text []byte, i int, tail string) int {
 	return j
 }
 
+// asciiSpaceRun is spaceRun for a run of ASCII whitespace: ok is false where
+// the run stops at a byte that is not ASCII (it may be a Unicode space), and
+// the general path must decide. Whitespace pieces (line breaks, indentation)
+// reach it when no other alternative can match: the word alternatives need
+// a letter after the first byte, and the symbol one a symbol (spaceSymbol).
+func asciiSpaceRun(text []byte, i int) (end, last, afterNL int, ok bool) {
+	afterNL = -1
+	for ; i < len(text); i++ {
+		c := text[i]
+		if asciiKind[c]&kSpace == 0 {
+			if c >= 0x80 {
+				return 0, 0, 0, false
+			}
+			break
+		}
+		if c == '\n' || c == '\r' {
+			afterNL = i + 1
+		}
+		last = i
+	}
+	return i, last, afterNL, true
+}
+
+// spaceSymbol reports whether text[i] is a space before an ASCII symbol:
+// then " ?[^\s\p{L}\p{N}]+" matches, and if asciiSymbols gave up, it was
+// at a non-ASCII byte in the symbol run, for the general path to decide.
+func spaceSymbol(text []byte, i int) bool {
+	return text[i] == ' ' && i+1 < len(text) && asciiKind[text[i+1]]&kOther != 0
+}
+
 // o200kNext is O200k's Next and NextChecked (check): the ASCII fast path
 // here, the general path in o200kGeneral. One function, so that the
 // exported methods inline to one call of it per piece.
@@ -212,6 +242,11 @@ func o200kNext(text []byte, i int, check bool) (int, bool) {
 	case k&(kOther|kSpace) != 0:
 		if e := asciiSymbols(text, i, "\r\n/"); e >= 0 {
 			return e, true
+		}
+		if k&kSpace != 0 && !spaceSymbol(text, i) {
+			if end, last, afterNL, ok := asciiSpaceRun(text, i); ok {
+				return spaceEnd(len(text), i, end, last, afterNL, true), true
+			}
 		}
 	}
 	return o200kSlow(text, i, check)
@@ -266,6 +301,11 @@ func (f Cl100kFamily) next(text []byte, i int, check bool) (int, bool) {
 	case k&(kOther|kSpace) != 0:
 		if e := asciiSymbols(text, i, "\r\n"); e >= 0 {
 			return e, true
+		}
+		if k&kSpace != 0 && !spaceSymbol(text, i) {
+			if end, last, afterNL, ok := asciiSpaceRun(text, i); ok {
+				return spaceEnd(len(text), i, end, last, afterNL, f.LegacyTail), true
+			}
 		}
 	}
 	return f.slow(text, i, check)

@@ -68,26 +68,6 @@ func (f Cl100kFamily) general(text []byte, i int) int {
 		return j
 	}
 	end, last, afterNL := spaceRun(text, i)
-	if f.LegacyTail {
-		// \s*[\r\n]+|\s+(?!\S)|\s+
-		switch {
-		case afterNL > 0:
-			return afterNL
-		case end == n:
-			return n
-		case last > i:
-			return last
-		}
-		return end
-	}
-	// \s++$|\s*[\r\n]|\s+(?!\S)|\s
-	switch {
-	case end == n:
-		return n
-	case afterNL > 0:
-		return afterNL
-	case last > i:
-		return last
-	}
-	return end
+	// Legacy: \s*[\r\n]+|\s+(?!\S)|\s+; current: \s++$|\s*[\r\n]|\s+(?!\S)|\s.
+	return spaceEnd(n, i, end, last, afterNL, f.LegacyTail)
 }

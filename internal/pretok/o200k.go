@@ -57,15 +57,7 @@ func o200kGeneral(text []byte, i int) int {
 	}
 	// \s*[\r\n]+|\s+(?!\S)|\s+
 	end, last, afterNL := spaceRun(text, i)
-	switch {
-	case afterNL > 0:
-		return afterNL
-	case end == n:
-		return n
-	case last > i:
-		return last
-	}
-	return end
+	return spaceEnd(n, i, end, last, afterNL, true)
 }
 
 // o200kWord matches the two word alternatives at text[i] (whose first byte

@@ -192,6 +192,24 @@ func spaceRun(text []byte, i int) (end, last, afterNL int) {
 	return i, last, afterNL
 }
 
+// spaceEnd ends the whitespace piece at text[i] (len(text) is n), from
+// spaceRun's end, last and afterNL. nlFirst is the order of o200k and of the
+// legacy cl100k form, \s*[\r\n]+|\s+(?!\S)|\s+; without it, cl100k's
+// \s++$|\s*[\r\n]|\s+(?!\S)|\s.
+func spaceEnd(n, i, end, last, afterNL int, nlFirst bool) int {
+	switch {
+	case nlFirst && afterNL > 0:
+		return afterNL
+	case end == n:
+		return n
+	case afterNL > 0:
+		return afterNL
+	case last > i:
+		return last
+	}
+	return end
+}
+
 // contraction matches (?i:'s|'t|'re|'ve|'m|'ll|'d) at text[i] and returns
 // its end, or -1. Case folding is Unicode simple folding, under which 'ſ'
 // (U+017F) folds to 's'.
