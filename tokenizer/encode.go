@@ -29,6 +29,12 @@ func (e *Encoding) appendTokens(w *worker, dst []uint32, text []byte) []uint32 {
 	if e.hf != nil {
 		return e.hf.AppendTokensWith(w.hfScratch(), dst, text)
 	}
+	if e.allowed == nil {
+		w.sizeFor(text)
+		if out, ok := e.appendChecked(w, dst, text); ok {
+			return out
+		}
+	}
 	text = w.prepare(text)
 	if e.allowed == nil {
 		dst = e.appendOrdinary(w, dst, text)
@@ -175,6 +181,36 @@ func (c *core) countChecked(w *worker, text []byte) (n int, ok bool) {
 		return n, true
 	}
 	return 0, false
+}
+
+// appendChecked is countChecked for appendTokens: where ok is false, out is
+// to be dropped (dst's own elements are unchanged; its spare capacity may
+// hold tokens of the text) and the caller encodes the prepared text.
+func (c *core) appendChecked(w *worker, dst []uint32, text []byte) (out []uint32, ok bool) {
+	m := w.merger
+	switch s := c.split.(type) {
+	case pretok.O200k:
+		for i := 0; i < len(text); {
+			j, valid := s.NextChecked(text, i)
+			if !valid {
+				return dst, false
+			}
+			dst = m.Append(dst, text[i:j])
+			i = j
+		}
+		return dst, true
+	case pretok.Cl100kFamily:
+		for i := 0; i < len(text); {
+			j, valid := s.NextChecked(text, i)
+			if !valid {
+				return dst, false
+			}
+			dst = m.Append(dst, text[i:j])
+			i = j
+		}
+		return dst, true
+	}
+	return dst, false
 }
 
 // largeText is the input size from which a pooled worker's small piece cache

@@ -143,6 +143,18 @@ func TestInvalidUTF8(t *testing.T) {
 		if got, want := enc.Count(in), len(enc.Encode(same)); got != want {
 			t.Errorf("Count(%q) = %d, want %d", in, got, want)
 		}
+		// Appending to tokens already there, with room to spare: the
+		// checked pass that finds the invalid bytes has written into
+		// that room; what is returned must not show it.
+		for _, name := range []string{"o200k_base", "cl100k_base"} {
+			e := tokenizer.MustGet(name)
+			dst := append(make([]uint32, 0, 64), 7, 8, 9)
+			got := e.AppendTokens(dst, []byte("long enough valid text before it "+in))
+			want := append([]uint32{7, 8, 9}, e.Encode("long enough valid text before it "+same)...)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s AppendTokens(dst, ...%q) = %v, want %v", name, in, got, want)
+			}
+		}
 	}
 }
 
