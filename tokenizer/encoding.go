@@ -40,6 +40,7 @@ type worker struct {
 	merger *bpe.Merger
 	valid  []byte      // the text with invalid UTF-8 replaced
 	hf     *hf.Scratch // a Counter's state for a tokenizer.json encoding
+	seen   int         // bytes counted or encoded, up to largeText (see sizeFor)
 }
 
 // hfScratch returns w's tokenizer.json state, nil for none (w may be nil).
