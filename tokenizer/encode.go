@@ -158,6 +158,9 @@ func (c *core) countOrdinary(w *worker, text []byte) int {
 // large inputs in chunks, so it is two counts of one chunk.
 func (c *core) countChecked(w *worker, text []byte) (n int, ok bool) {
 	m := w.merger
+	// One loop per splitter type, alike on purpose (as in countOrdinary):
+	// called on the concrete type, NextChecked inlines to one call per
+	// piece; through an interface or a type parameter it would not.
 	switch s := c.split.(type) {
 	case pretok.O200k:
 		for i := 0; i < len(text); {
@@ -188,6 +191,7 @@ func (c *core) countChecked(w *worker, text []byte) (n int, ok bool) {
 // hold tokens of the text) and the caller encodes the prepared text.
 func (c *core) appendChecked(w *worker, dst []uint32, text []byte) (out []uint32, ok bool) {
 	m := w.merger
+	// One loop per splitter type, as in countChecked.
 	switch s := c.split.(type) {
 	case pretok.O200k:
 		for i := 0; i < len(text); {
