@@ -76,28 +76,21 @@ func asciiRun(text []byte, i int, k uint8) (int, bool) {
 	return i, i < len(text) && text[i] >= 0x80
 }
 
-// lowerRun returns the end of the run of ASCII lowercase letters (or, with
-// set = foldCase, of ASCII letters) from text[i], and whether it ended at a
-// non-ASCII byte. It tests eight bytes at a time: a byte is in 'a'..'z' when
-// adding 0x1f carries it to 0x80 and adding 0x05 does not (0x80-'a' and
-// 0x80-'z'-1), computed on the low seven bits so that no addition carries
-// into the next byte, and its own high bit is clear. It is small enough to
-// inline: most pieces are words, and the call cost 2-3% of counting.
-func lowerRun(text []byte, i int, set uint64) (int, bool) {
-	for i+8 <= len(text) {
-		x := binary.LittleEndian.Uint64(text[i:]) | set
-		low := x &^ highBits
-		if in := (low + 0x1f*oneBits) &^ (low + 0x05*oneBits) &^ x & highBits; in != highBits {
-			i += bits.TrailingZeros64(^in&highBits) >> 3
-			return i, text[i] >= 0x80
-		}
-		i += 8
-	}
-	return lowerTail(text, i, set)
-}
+// The letter runs of the fast paths (o200kNext, Cl100kFamily.next) test
+// eight bytes at a time: a byte is in 'a'..'z' when adding 0x1f carries it
+// to 0x80 and adding 0x05 does not (0x80-'a' and 0x80-'z'-1), computed on
+// the low seven bits so that no addition carries into the next byte, and its
+// own high bit is clear; ORing foldCase first folds A-Z into a-z. The loop is
+// written out in each fast path: as a function (lowerRun in the tests, which
+// hold this formula to a byte-at-a-time scan) it is over the inliner's
+// budget; writing it out, together with the short-piece hash in
+// bpe.RankCache, made counting English 7-9% faster. lowerTail does the last
+// bytes, fewer than eight.
 
-// lowerTail is lowerRun on the last bytes, fewer than eight. It is not
-// inlined, so that lowerRun is.
+// lowerTail returns the end of the run of ASCII lowercase letters (with
+// set = foldCase, of ASCII letters) from text[i], and whether it ended at a
+// non-ASCII byte, a byte at a time. It is the cold end of the fast paths'
+// letter loops, kept out of line.
 //
 //go:noinline
 func lowerTail(text []byte, i int, set uint64) (int, bool) {
@@ -111,7 +104,7 @@ func lowerTail(text []byte, i int, set uint64) (int, bool) {
 const (
 	oneBits  = 0x0101010101010101
 	highBits = 0x8080808080808080
-	foldCase = 0x20 * oneBits // lowerRun's set that folds A-Z to a-z
+	foldCase = 0x20 * oneBits // folds A-Z to a-z in the letter loops
 )
 
 // asciiPrefixed returns where a letter or symbol run starts after an optional
@@ -208,8 +201,7 @@ func o200kNext(text []byte, i int, check bool) (int, bool) {
 	switch k := asciiKind[text[j]]; {
 	case k&kLetter != 0:
 		b, _ := asciiRun(text, j, kUpper)
-		// lowerRun(text, b, 0), by hand: it is too large for the compiler
-		// to inline, and the call cost 3-4% of counting English.
+		// The letter loop (see lowerTail), without folding.
 		for {
 			if b+8 > len(text) {
 				var nonASCII bool
@@ -274,7 +266,7 @@ func (f Cl100kFamily) next(text []byte, i int, check bool) (int, bool) {
 	}
 	switch k := asciiKind[text[j]]; {
 	case k&kLetter != 0:
-		// lowerRun(text, j, foldCase), by hand as in o200kNext.
+		// The letter loop (see lowerTail), folding case.
 		for {
 			if j+8 > len(text) {
 				var nonASCII bool

@@ -2,7 +2,9 @@ package pretok
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -276,8 +278,25 @@ func TestCompileRegexpErrors(t *testing.T) {
 	}
 }
 
+// lowerRun is the fast paths' letter loop as a function: the end of the
+// run of ASCII lowercase letters (with set = foldCase, of ASCII letters)
+// from text[i], and whether it ended at a non-ASCII byte.
+func lowerRun(text []byte, i int, set uint64) (int, bool) {
+	for i+8 <= len(text) {
+		x := binary.LittleEndian.Uint64(text[i:]) | set
+		low := x &^ highBits
+		if in := (low + 0x1f*oneBits) &^ (low + 0x05*oneBits) &^ x & highBits; in != highBits {
+			i += bits.TrailingZeros64(^in&highBits) >> 3
+			return i, text[i] >= 0x80
+		}
+		i += 8
+	}
+	return lowerTail(text, i, set)
+}
+
 // TestLowerRun holds the eight-bytes-at-a-time letter scan equal to the
-// byte-at-a-time one.
+// byte-at-a-time one. (TestASCIIFastPaths holds the fast paths, which
+// write the loop out, to the general path.)
 func TestLowerRun(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
 	bytesFrom := "abcxyzABCXYZ@[`{_ 09\x7f\x80\xc3\xff"
