@@ -52,9 +52,10 @@ func (e *env) runCount(ctx context.Context, args []string) int {
 
 	exit := ExitOK
 	total := countRecord{Name: "total", Encoding: enc.Name(), Total: true, Inputs: len(files)}
+	var open source.Opener // buffers for one input after another
 	for _, name := range files {
 		rec := countRecord{Name: name, Encoding: enc.Name()}
-		tokens, bytes, comp, err := e.countInput(ctx, enc, name, workers, o.quiet)
+		tokens, bytes, comp, err := e.countInput(ctx, &open, enc, name, workers, o.quiet)
 		if err != nil {
 			if ctx.Err() != nil {
 				e.errorf("interrupted: %v", ctx.Err())
@@ -109,14 +110,15 @@ func writeJSONLine(w io.Writer, v any) error {
 	return je.Encode(v)
 }
 
-// countInput counts one input with workers goroutines, streaming it in
-// blocks. It returns the tokens, the (decompressed) bytes and the
-// compression of the input.
-func (e *env) countInput(ctx context.Context, enc *tokenizer.Encoding, name string, workers int, quiet bool) (tokens, bytes int64, comp source.Compression, err error) {
+// countInput counts one input, opened with open, with workers goroutines,
+// streaming it in blocks; it is done with the input when it returns. It
+// returns the tokens, the (decompressed) bytes and the compression of the
+// input.
+func (e *env) countInput(ctx context.Context, open *source.Opener, enc *tokenizer.Encoding, name string, workers int, quiet bool) (tokens, bytes int64, comp source.Compression, err error) {
 	if name == source.StdinName {
 		e.hintStdin(quiet)
 	}
-	in, err := source.Open(name, e.stdin)
+	in, err := open.Open(name, e.stdin)
 	if err != nil {
 		return 0, 0, 0, err
 	}

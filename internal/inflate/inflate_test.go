@@ -424,3 +424,43 @@ func TestGNUGzip(t *testing.T) {
 		compare(t, gz)
 	}
 }
+
+// TestReset reuses one Reader, by Reset, across a random sequence of
+// streams, short and long (so its buffers are grown by one stream and
+// reused by the next), whole, corrupt and cut, and holds each result to a
+// fresh Reader's: the same bytes and the same error.
+func TestReset(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	var streams [][]byte
+	cs := compressors()
+	for name, data := range corpora() {
+		for _, n := range []int{0, 1, 100, 5000, len(data)} {
+			d := data[:min(n, len(data))]
+			gz := cs[r.IntN(len(cs))].fn(t, d)
+			streams = append(streams, gz)
+			bad := append([]byte(nil), gz...)
+			if len(bad) > 12 {
+				bad[10+r.IntN(len(bad)-10)] ^= 1 << r.IntN(8)
+			}
+			streams = append(streams, bad, gz[:r.IntN(len(gz)+1)])
+		}
+		_ = name
+	}
+	streams = append(streams, nil, []byte("not gzip at all"))
+	z, err := NewReader(bytes.NewReader(streams[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range 3 * len(streams) {
+		gz := streams[r.IntN(len(streams))]
+		want, wantErr := ours(bytes.NewReader(gz), 0)
+		var got []byte
+		err := z.Reset(bytes.NewReader(gz))
+		if err == nil {
+			got, err = decodeAll(z, 1+r.IntN(5000))
+		}
+		if !bytes.Equal(got, want) || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("stream %d (%d bytes): after Reset %d bytes, %v; fresh Reader %d bytes, %v", k, len(gz), len(got), err, len(want), wantErr)
+		}
+	}
+}

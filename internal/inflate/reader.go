@@ -98,19 +98,31 @@ type Reader struct {
 // ErrHeader. An empty r is io.EOF.
 func NewReader(r io.Reader) (*Reader, error) {
 	z := &Reader{
-		r:   r,
 		in:  make([]byte, 0, firstIn),
 		out: make([]byte, windowSize+firstChunk+outSlack),
-		end: windowSize + firstChunk,
 	}
+	if err := z.Reset(r); err != nil {
+		return nil, err
+	}
+	return z, nil
+}
+
+// Reset makes z a Reader of the gzip stream in r, as NewReader would, and
+// reads its first header; it keeps z's buffers (grown or not), so reading
+// many small files one after another allocates nothing per file. After an
+// error z may be Reset again.
+func (z *Reader) Reset(r io.Reader) error {
+	in, out := z.in[:0], z.out
+	*z = Reader{r: r, in: in, out: out, end: len(out) - outSlack}
 	if err := z.header(); err != nil {
 		if err == errEnd {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, err
+		z.err = err
+		return err
 	}
 	z.state = stBlock
-	return z, nil
+	return nil
 }
 
 // Read reads decompressed bytes into p. After an error, the output decoded

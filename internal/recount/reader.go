@@ -155,7 +155,8 @@ type readState struct {
 	id    int
 	ahead chan struct{} // its slots for chunks of inputs after the head
 	file  int
-	idx   int64 // index of the next chunk of file
+	idx   int64         // index of the next chunk of file
+	open  source.Opener // its buffers and gzip decoder, input after input
 }
 
 func newReader(c *compiled, files []inputFile, jobs chan<- *chunk, window int) *reader {
@@ -321,7 +322,7 @@ func (r *reader) readFiles(ctx context.Context, st *readState) error {
 		if f.err != nil {
 			end.err = describe(f.err)
 		} else {
-			in, err := source.Open(f.name, r.c.opts.Stdin)
+			in, err := st.open.Open(f.name, r.c.opts.Stdin)
 			if err != nil {
 				end.err = describe(err)
 			} else {

@@ -72,6 +72,29 @@ type Input struct {
 // unreadable file, or a message saying what is wrong with the stream) if
 // the input cannot be read.
 func Open(name string, stdin io.Reader) (*Input, error) {
+	return new(Opener).Open(name, stdin)
+}
+
+// New wraps r, whose size is size (-1 if unknown), detecting its
+// compression. It does not close r.
+func New(name string, r io.Reader, size int64) (*Input, error) {
+	return new(Opener).New(name, r, size)
+}
+
+// An Opener opens inputs one after another and reuses, from one to the
+// next, the read buffer and the gzip decoder (at most 64 KB and 370 KB): new
+// ones cost about 165 KB per input to allocate and clear. (A zstd decoder
+// is made per input and released by Input.Close: the window it keeps may
+// be up to 128 MiB.) The Input it returns is valid until its next Open or
+// New; close it before. An Opener is not safe for concurrent use; the zero
+// value is ready.
+type Opener struct {
+	br *bufio.Reader
+	gz *inflate.Reader
+}
+
+// Open is the package's Open, with o's buffers.
+func (o *Opener) Open(name string, stdin io.Reader) (*Input, error) {
 	if name == StdinName {
 		size := int64(-1)
 		if f, ok := stdin.(*os.File); ok {
@@ -79,7 +102,7 @@ func Open(name string, stdin io.Reader) (*Input, error) {
 				size = st.Size()
 			}
 		}
-		return New(name, stdin, size)
+		return o.New(name, stdin, size)
 	}
 	f, err := os.Open(name)
 	if err != nil {
@@ -98,7 +121,7 @@ func Open(name string, stdin io.Reader) (*Input, error) {
 	if st.Mode().IsRegular() {
 		size = st.Size()
 	}
-	in, err := New(name, f, size)
+	in, err := o.New(name, f, size)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -107,11 +130,15 @@ func Open(name string, stdin io.Reader) (*Input, error) {
 	return in, nil
 }
 
-// New wraps r, whose size is size (-1 if unknown), detecting its
-// compression. It does not close r.
-func New(name string, r io.Reader, size int64) (*Input, error) {
+// New is the package's New, with o's buffers.
+func (o *Opener) New(name string, r io.Reader, size int64) (*Input, error) {
 	in := &Input{Name: name, Size: size, raw: &countingReader{r: r}}
-	br := bufio.NewReaderSize(in.raw, 64<<10)
+	if o.br == nil {
+		o.br = bufio.NewReaderSize(in.raw, 64<<10)
+	} else {
+		o.br.Reset(in.raw)
+	}
+	br := o.br
 	head, err := br.Peek(10)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return nil, in.readError(err)
@@ -119,14 +146,19 @@ func New(name string, r io.Reader, size int64) (*Input, error) {
 	switch {
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		in.Compression = Gzip
-		zr, err := inflate.NewReader(br)
+		if o.gz == nil {
+			o.gz, err = inflate.NewReader(br)
+		} else {
+			err = o.gz.Reset(br)
+		}
 		if err != nil {
 			return nil, in.streamError(err)
 		}
-		in.r = zr
-		in.closers = append(in.closers, zr.Close)
+		in.r = o.gz
 	case isZstd(head):
 		in.Compression = Zstd
+		// Not reused: its history may have grown to the window of the
+		// stream (up to MaxZstdWindow), which would stay with the Opener.
 		zr, err := zstd.NewReader(br,
 			zstd.WithDecoderConcurrency(1),
 			zstd.WithDecoderLowmem(true),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -363,5 +364,42 @@ func TestChunkerReuse(t *testing.T) {
 	}
 	if allocs > 10 {
 		t.Errorf("%v allocations for %d blocks; buffers are not reused", allocs, len(text)/4096)
+	}
+}
+
+// TestOpenerReuse reads a sequence of inputs of every kind through one
+// Opener, each closed before the next is opened, and holds each to what a
+// fresh New gives: the same bytes, compression and error.
+func TestOpenerReuse(t *testing.T) {
+	long := bytes.Repeat([]byte("a line of text, long enough to make the gzip decoder grow\n"), 20000)
+	gz := gzipped(t, long)
+	inputs := [][]byte{
+		gzipped(t, []byte("small\n")),
+		gz,
+		[]byte("plain text\n"),
+		gz[:len(gz)/2], // truncated
+		zstded(t, []byte("zstd\n")),
+		gzipped(t, []byte("one\n"), []byte("two\n")),
+		append(append([]byte(nil), gz[:100]...), make([]byte, 50)...), // corrupt
+		gzipped(t, []byte("after the broken ones\n")),
+		nil,
+		gz,
+	}
+	var o Opener
+	for round := range 2 {
+		for k, data := range inputs {
+			want, wantComp, wantErr := readAll(t, data)
+			var got []byte
+			var comp Compression
+			in, err := o.New("x", bytes.NewReader(data), int64(len(data)))
+			if err == nil {
+				comp = in.Compression
+				got, err = io.ReadAll(in)
+				in.Close()
+			}
+			if !bytes.Equal(got, want) || comp != wantComp || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+				t.Errorf("round %d, input %d: %d bytes, %v, %v; fresh: %d bytes, %v, %v", round, k, len(got), comp, err, len(want), wantComp, wantErr)
+			}
+		}
 	}
 }
