@@ -1,5 +1,7 @@
 package inflate
 
+import "math/bits"
+
 // Decoding tables.
 //
 // A table is a main table indexed by the next tableBits bits of the stream
@@ -188,10 +190,5 @@ func build(table []uint32, lens []uint8, values []uint32, bits uint) bool {
 
 // reverse returns the low n bits of c in reverse order.
 func reverse(c uint32, n uint) uint32 {
-	var r uint32
-	for ; n > 0; n-- {
-		r = r<<1 | c&1
-		c >>= 1
-	}
-	return r
+	return bits.Reverse32(c) >> (32 - n)
 }
