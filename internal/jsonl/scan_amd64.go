@@ -11,7 +11,7 @@ var useAVX2 = cpu.X86.HasAVX2
 // plain string bytes (a quote, a backslash or a control character), or
 // len(b). With AVX2 it looks at 32 bytes at a time, and at the last 0-31
 // bytes with scanPlainGeneric. On the recount benchmark's log it took
-// scanning from 47% of parsing time to under 10%.
+// scanning from 47% of parsing time to 27%, and parsing from 2.4 to 3.7 GB/s.
 func scanPlain(b []byte) int {
 	if !useAVX2 || len(b) < 32 {
 		return scanPlainGeneric(b)
