@@ -18,8 +18,8 @@ import (
 // valid UTF-8. With it, NextChecked checks text as it splits, instead of in a
 // pass of its own before: a piece the ASCII fast path returns holds only
 // ASCII bytes (or the valid 'ſ' of a contraction), so only the general
-// path's pieces, the ones with other runes, need the check. On English text
-// that is a few pieces in a hundred.
+// path's pieces, the ones with other runes, need the check. In Opticks (English
+// prose) that is 184 pieces of 126,702; in 1 MB of Go source, 18 of 271,118.
 func checkedPiece(p []byte) bool {
 	for i := 0; i < len(p); {
 		if p[i] < 0x80 {
@@ -84,7 +84,7 @@ func asciiRun(text []byte, i int, k uint8) (int, bool) {
 // written out in each fast path: as a function (lowerRun in the tests, which
 // hold this formula to a byte-at-a-time scan) it is over the inliner's
 // budget; writing it out, together with the short-piece hash in
-// bpe.RankCache, made counting English 7-9% faster. lowerTail does the last
+// bpe.RankCache, made counting English 7-10% faster. lowerTail does the last
 // bytes, fewer than eight.
 
 // lowerTail returns the end of the run of ASCII lowercase letters (with
