@@ -158,7 +158,8 @@ type node struct {
 // hundred distinct pairs), so a small direct-mapped cache that stays in L1/L2
 // replaces most lookups in the rank table, which at 8 MB misses the caches.
 // Entries are exact: the key is the two token ranks, and a token's bytes are
-// fixed by its rank.
+// fixed by its rank. mergeSmall uses it too: the pieces of other scripts and
+// the ones that miss the piece cache join the same pairs again and again.
 type pairCache [pairCacheSlots]pairEntry
 
 const pairCacheSlots = 4096

@@ -1,5 +1,7 @@
 package bpe
 
+import "encoding/binary"
+
 // Performance notes (kept current; measure before changing):
 //
 //   - Most pieces are whole tokens: Append and Count try one hash lookup of
@@ -7,7 +9,10 @@ package bpe
 //   - Short pieces (up to smallMax bytes) use tiktoken's own algorithm on
 //     fixed-size arrays on the stack: a linear scan for the lowest-ranked pair,
 //     then a shift. It is quadratic in the piece length, which is cheaper than
-//     a heap for the short pieces that dominate real text.
+//     a heap for the short pieces that dominate real text. Each part
+//     carries its token, so the rank of two joined parts comes from the
+//     pair cache (below) before the rank table, and the final tokens need
+//     no lookup: multilingual text +6-9%, code +2-4%, English +1-3%.
 //   - Longer pieces use a priority queue of (rank, offset) pairs over a doubly
 //     linked list of parts, with lazy deletion (long.go): O(n log n) in the
 //     piece length at worst,
@@ -105,6 +110,18 @@ func (m *Merger) Count(piece []byte) int {
 	return m.mergeLong(piece)
 }
 
+// CountShort is Count for a piece of one or two bytes (not empty): a sixth
+// of the pieces of English, two fifths of those of Go source. It is small
+// enough to inline in the caller's loop, where Count is not; with it,
+// counting Go source measured 2-4% faster, English and multilingual text
+// within noise.
+func (m *Merger) CountShort(piece []byte) int {
+	if len(piece) == 2 && m.t.pairRk[binary.LittleEndian.Uint16(piece)] == NoRank {
+		return 2 // every byte is a token, and the two do not merge
+	}
+	return 1
+}
+
 // small returns the tokens of a short piece that is not a whole token, from
 // the piece cache if it is there. The result is valid until the next call.
 func (m *Merger) small(piece []byte) []uint32 {
@@ -119,11 +136,9 @@ func (m *Merger) small(piece []byte) []uint32 {
 		}
 	}
 	var starts [smallMax + 1]uint8
-	parts := m.mergeSmall(piece, &starts)
-	toks := m.toks[:0]
-	for i := 0; i < parts; i++ {
-		toks = append(toks, m.t.Rank(piece[starts[i]:starts[i+1]]))
-	}
+	var tk [smallMax]uint32
+	parts := m.mergeSmall(piece, &starts, &tk)
+	toks := append(m.toks[:0], tk[:parts]...)
 	m.toks = toks
 	if len(piece) <= cacheMaxPiece {
 		m.cache.store(piece, h, toks)
@@ -131,17 +146,25 @@ func (m *Merger) small(piece []byte) []uint32 {
 	return toks
 }
 
-// mergeSmall is tiktoken's byte_pair_merge on arrays: parts i spans
-// piece[starts[i]:starts[i+1]]. It returns the number of parts.
-func (m *Merger) mergeSmall(piece []byte, starts *[smallMax + 1]uint8) int {
+// mergeSmall is tiktoken's byte_pair_merge on arrays: part i spans
+// piece[starts[i]:starts[i+1]] and is the token toks[i]. It returns the
+// number of parts. As in mergeLong, the rank of two joined parts comes from
+// the pair cache, keyed by their two tokens, before the rank table.
+func (m *Merger) mergeSmall(piece []byte, starts *[smallMax + 1]uint8, toks *[smallMax]uint32) int {
 	n := len(piece)
 	var pair [smallMax]uint32 // pair[i]: rank of parts i and i+1 joined
-	for i := 0; i <= n; i++ {
-		starts[i] = uint8(i)
-	}
 	t := m.t
+	if m.pairs == nil {
+		m.pairs = new(pairCache)
+	}
+	pairs := m.pairs
+	for i := 0; i < n; i++ {
+		starts[i] = uint8(i)
+		toks[i] = t.byteRk[piece[i]]
+	}
+	starts[n] = uint8(n)
 	for i := 0; i+1 < n; i++ {
-		pair[i] = t.Rank(piece[i : i+2])
+		pair[i] = t.pairRk[binary.LittleEndian.Uint16(piece[i:])]
 	}
 	parts := n
 	for parts > 1 {
@@ -155,16 +178,26 @@ func (m *Merger) mergeSmall(piece []byte, starts *[smallMax + 1]uint8) int {
 			break
 		}
 		// Join parts bi and bi+1: drop the boundary starts[bi+1].
+		toks[bi] = best
 		copy(starts[bi+1:parts], starts[bi+2:parts+1])
+		copy(toks[bi+1:parts-1], toks[bi+2:parts])
 		if bi+2 < parts-1 {
 			copy(pair[bi+1:], pair[bi+2:parts-1])
 		}
 		parts--
 		if bi+1 < parts {
-			pair[bi] = t.Rank(piece[starts[bi]:starts[bi+2]])
+			r, ok := pairs.lookup(toks[bi], toks[bi+1])
+			if !ok {
+				r = m.pairRank(piece, int32(starts[bi]), int32(starts[bi+2]), toks[bi], toks[bi+1])
+			}
+			pair[bi] = r
 		}
 		if bi > 0 {
-			pair[bi-1] = t.Rank(piece[starts[bi-1]:starts[bi+1]])
+			r, ok := pairs.lookup(toks[bi-1], toks[bi])
+			if !ok {
+				r = m.pairRank(piece, int32(starts[bi-1]), int32(starts[bi+1]), toks[bi-1], toks[bi])
+			}
+			pair[bi-1] = r
 		}
 	}
 	return parts

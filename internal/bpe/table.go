@@ -24,9 +24,9 @@ type Table struct {
 	offs   []uint32 // token r is data[offs[r]:offs[r+1]]; empty = no token r
 	slots  []slot   // open addressing with linear probing; n == 0: empty
 	mask   uint64
-	byteRk [256]uint32 // rank of each single byte, NoRank if absent
-	pairRk []uint32    // rank of each 2-byte string, by little-endian value
-	maxLen int         // longest token, in bytes
+	byteRk [256]uint32      // rank of each single byte, NoRank if absent
+	pairRk *[1 << 16]uint32 // rank of each 2-byte string, by little-endian value
+	maxLen int              // longest token, in bytes
 }
 
 // slot holds a token's length, rank and key: for tokens of up to 8 bytes
@@ -47,7 +47,7 @@ func NewTable(data []byte, offs []uint32) *Table {
 	for i := range t.byteRk {
 		t.byteRk[i] = NoRank
 	}
-	t.pairRk = make([]uint32, 1<<16)
+	t.pairRk = new([1 << 16]uint32)
 	for i := range t.pairRk {
 		t.pairRk[i] = NoRank
 	}
