@@ -123,14 +123,22 @@ func (c *core) countOrdinary(w *worker, text []byte) int {
 	case pretok.O200k:
 		for i := 0; i < len(text); {
 			j := s.Next(text, i)
-			n += m.Count(text[i:j])
+			if j-i <= 2 {
+				n += m.CountShort(text[i:j])
+			} else {
+				n += m.Count(text[i:j])
+			}
 			i = j
 		}
 		return n
 	case pretok.Cl100kFamily:
 		for i := 0; i < len(text); {
 			j := s.Next(text, i)
-			n += m.Count(text[i:j])
+			if j-i <= 2 {
+				n += m.CountShort(text[i:j])
+			} else {
+				n += m.Count(text[i:j])
+			}
 			i = j
 		}
 		return n
@@ -168,7 +176,11 @@ func (c *core) countChecked(w *worker, text []byte) (n int, ok bool) {
 			if !valid {
 				return 0, false
 			}
-			n += m.Count(text[i:j])
+			if j-i <= 2 {
+				n += m.CountShort(text[i:j])
+			} else {
+				n += m.Count(text[i:j])
+			}
 			i = j
 		}
 		return n, true
@@ -178,7 +190,11 @@ func (c *core) countChecked(w *worker, text []byte) (n int, ok bool) {
 			if !valid {
 				return 0, false
 			}
-			n += m.Count(text[i:j])
+			if j-i <= 2 {
+				n += m.CountShort(text[i:j])
+			} else {
+				n += m.Count(text[i:j])
+			}
 			i = j
 		}
 		return n, true

@@ -62,6 +62,27 @@ func checkMerge(t *testing.T, tb *Table, m *Merger, piece []byte) {
 	if n := m.Count(piece); n != len(want) {
 		t.Fatalf("piece %q: Count = %d, want %d", piece, n, len(want))
 	}
+	if len(piece) <= 2 {
+		if n := m.CountShort(piece); n != len(want) {
+			t.Fatalf("piece %q: CountShort = %d, want %d", piece, n, len(want))
+		}
+	}
+}
+
+// TestCountShort holds CountShort to the reference on every piece of one
+// and two bytes.
+func TestCountShort(t *testing.T) {
+	for name, tb := range tables(t) {
+		t.Run(name, func(t *testing.T) {
+			m := NewMerger(tb, CacheSlots)
+			for a := 0; a < 256; a++ {
+				checkMerge(t, tb, m, []byte{byte(a)})
+				for b := 0; b < 256; b++ {
+					checkMerge(t, tb, m, []byte{byte(a), byte(b)})
+				}
+			}
+		})
+	}
 }
 
 func TestMergeMatchesReference(t *testing.T) {
