@@ -51,6 +51,45 @@ func TestTableRank(t *testing.T) {
 	}
 }
 
+// TestTableRankNonTokens holds Rank to a map of all tokens on byte strings
+// near tokens: a token with one byte changed, cut or extended, and two
+// tokens joined. Most are no token, the lookups that tags cut short.
+func TestTableRankNonTokens(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	for name, tb := range tables(t) {
+		t.Run(name, func(t *testing.T) {
+			want := map[string]uint32{}
+			var toks [][]byte
+			for rk := uint32(0); int(rk)+1 < len(tb.offs); rk++ {
+				if tok := tb.Token(rk); len(tok) > 0 {
+					want[string(tok)] = rk
+					toks = append(toks, tok)
+				}
+			}
+			for range 200000 {
+				b := slices.Clone(toks[r.IntN(len(toks))])
+				switch r.IntN(4) {
+				case 0:
+					b[r.IntN(len(b))] ^= byte(1 + r.IntN(255))
+				case 1:
+					b = b[:r.IntN(len(b)+1)]
+				case 2:
+					b = append(b, byte(r.IntN(256)))
+				default:
+					b = append(b, toks[r.IntN(len(toks))]...)
+				}
+				w, ok := want[string(b)]
+				if !ok {
+					w = NoRank
+				}
+				if got := tb.Rank(b); got != w {
+					t.Fatalf("Rank(%q) = %d, want %d", b, got, w)
+				}
+			}
+		})
+	}
+}
+
 // checkMerge holds the fast kernels equal to ReferenceEncode on piece.
 func checkMerge(t *testing.T, tb *Table, m *Merger, piece []byte) {
 	t.Helper()
