@@ -1,6 +1,9 @@
 package inflate
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"unsafe"
+)
 
 // Performance note: the compressed-block loop.
 //
@@ -22,7 +25,8 @@ import "encoding/binary"
 //   - Matches are copied 16 bytes at a time (8 where the distance is under
 //     16), writing up to 15 bytes past their end (out has slack for it); a
 //     distance of 1 is a byte fill. 16-byte steps measured +9-10% over
-//     8-byte ones on the recount benchmark's JSON.
+//     8-byte ones on the recount benchmark's JSON, and the same copies
+//     without bounds checks another +10% (945 to 1050 MB/s).
 //   - The loop runs only while 16 bytes of input and a whole symbol's room of
 //     output are there, so it checks neither inside. The rest (the last
 //     bytes of the input, an exhausted buffer) goes through symbol and bits,
@@ -144,17 +148,21 @@ func (z *Reader) fast() (end bool, err error) {
 		src, stop := op-dv, op+length
 		switch {
 		case dv >= 16:
+			// Unchecked (unsafe.Add): 0 <= src < op, and op < stop <=
+			// limit+258, so the 16 bytes at op end within out's outSlack.
+			// The bounds checks cost 9-12% of inflating (text, the recount
+			// JSON); unchecked literal stores and input loads measured no
+			// better, and stay checked.
+			base := unsafe.Pointer(unsafe.SliceData(out))
 			for op < stop {
-				w0 := binary.LittleEndian.Uint64(out[src:])
-				w1 := binary.LittleEndian.Uint64(out[src+8:])
-				binary.LittleEndian.PutUint64(out[op:], w0)
-				binary.LittleEndian.PutUint64(out[op+8:], w1)
+				*(*[16]byte)(unsafe.Add(base, op)) = *(*[16]byte)(unsafe.Add(base, src))
 				op += 16
 				src += 16
 			}
 		case dv >= 8:
+			base := unsafe.Pointer(unsafe.SliceData(out))
 			for op < stop {
-				binary.LittleEndian.PutUint64(out[op:], binary.LittleEndian.Uint64(out[src:]))
+				*(*[8]byte)(unsafe.Add(base, op)) = *(*[8]byte)(unsafe.Add(base, src))
 				op += 8
 				src += 8
 			}
