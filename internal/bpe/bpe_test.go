@@ -90,6 +90,34 @@ func TestTableRankNonTokens(t *testing.T) {
 	}
 }
 
+// TestMidCache holds midCache to Table.Rank on pieces of 9 to 16 bytes
+// near tokens, asked twice (a miss, then a hit or an eviction).
+func TestMidCache(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 1))
+	for name, tb := range tables(t) {
+		t.Run(name, func(t *testing.T) {
+			c := &midCache{entries: make([]midEntry, midCacheSlots)}
+			var toks [][]byte
+			for rk := uint32(0); int(rk)+1 < len(tb.offs); rk++ {
+				if tok := tb.Token(rk); len(tok) >= 9 && len(tok) <= 16 {
+					toks = append(toks, tok)
+				}
+			}
+			for range 100000 {
+				b := slices.Clone(toks[r.IntN(len(toks))])
+				if r.IntN(2) == 0 {
+					b[r.IntN(len(b))] ^= byte(1 + r.IntN(255))
+				}
+				for range 2 {
+					if got, want := c.rank(tb, b), tb.Rank(b); got != want {
+						t.Fatalf("rank(%q) = %d, want %d", b, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
 // checkMerge holds the fast kernels equal to ReferenceEncode on piece.
 func checkMerge(t *testing.T, tb *Table, m *Merger, piece []byte) {
 	t.Helper()

@@ -43,6 +43,7 @@ type Merger struct {
 	cache      *pieceCache
 	cacheSlots int
 	short      *RankCache // recent pieces of 3 to 8 bytes and their ranks
+	mid        *midCache  // recent pieces of 9 to 16 bytes and their ranks
 	toks       []uint32   // scratch for small
 }
 
@@ -57,7 +58,7 @@ func NewMerger(t *Table, cacheSlots int) *Merger {
 // dropping what it holds if it has to grow.
 func (m *Merger) GrowCache(slots int) {
 	if m.cacheSlots < slots {
-		m.cacheSlots, m.cache, m.short = slots, nil, nil
+		m.cacheSlots, m.cache, m.short, m.mid = slots, nil, nil, nil
 	}
 }
 
@@ -97,6 +98,15 @@ func (m *Merger) Count(piece []byte) int {
 			r = m.short.Rank(piece)
 		}
 		if r != NoRank {
+			return 1
+		}
+		return len(m.small(piece))
+	}
+	if n := len(piece); n >= 9 && n <= 16 && m.cacheSlots >= CacheSlots {
+		if m.mid == nil {
+			m.mid = &midCache{entries: make([]midEntry, midCacheSlots)}
+		}
+		if m.mid.rank(m.t, piece) != NoRank {
 			return 1
 		}
 		return len(m.small(piece))
