@@ -339,3 +339,97 @@ func TestMergeLongReuse(t *testing.T) {
 		}
 	}
 }
+
+// mixedPiece returns a piece of at most about maxN bytes: tokens joined, a
+// token with a byte changed, a small alphabet, random bytes, or a token
+// with a short tail.
+func mixedPiece(r *rand.Rand, toks [][]byte, maxN int) []byte {
+	n := 1 + r.IntN(maxN)
+	var b []byte
+	switch r.IntN(5) {
+	case 0: // tokens joined
+		for len(b) < n {
+			b = append(b, toks[r.IntN(len(toks))]...)
+		}
+	case 1: // a token with one byte changed
+		b = slices.Clone(toks[r.IntN(len(toks))])
+		b[r.IntN(len(b))] ^= byte(1 + r.IntN(255))
+	case 2: // small alphabet, many repeats
+		const alpha = "ab \t0é中"
+		for len(b) < n {
+			b = append(b, alpha[r.IntN(len(alpha))])
+		}
+	case 3: // random bytes
+		for len(b) < n {
+			b = append(b, byte(r.Uint32()))
+		}
+	default: // a token plus a short tail
+		b = slices.Clone(toks[r.IntN(len(toks))])
+		for range r.IntN(4) {
+			b = append(b, "esd.,"[r.IntN(5)])
+		}
+	}
+	if len(b) > n && r.IntN(2) == 0 {
+		b = b[:n]
+	}
+	if len(b) == 0 {
+		b = []byte{'x'}
+	}
+	return b
+}
+
+// TestLongLivedMerger holds one Merger per table and cache size (full,
+// small, one set, and 1, which is rounded up to one set), used for many
+// pieces in a row, to the reference with ranks from a map: FuzzMerge makes
+// a fresh Merger per input, so it never sees warm or conflicting entries
+// in the piece, pair and rank caches. (Adapted from a review's test.)
+func TestLongLivedMerger(t *testing.T) {
+	rounds := 40000
+	if testing.Short() {
+		rounds = 5000
+	}
+	for name, tb := range tables(t) {
+		var toks [][]byte
+		for rk := uint32(0); int(rk)+1 < len(tb.offs); rk++ {
+			if tok := tb.Token(rk); len(tok) > 0 {
+				toks = append(toks, tok)
+			}
+		}
+		// The reference ranks by a map, not by Table.Rank (whose tags
+		// are under review too).
+		mp := map[string]uint32{}
+		for rk := uint32(0); int(rk)+1 < len(tb.offs); rk++ {
+			if tok := tb.Token(rk); len(tok) > 0 {
+				mp[string(tok)] = rk
+			}
+		}
+		mapRank := func(b []byte) uint32 {
+			if r, ok := mp[string(b)]; ok {
+				return r
+			}
+			return NoRank
+		}
+		for _, slots := range []int{CacheSlots, SmallCacheSlots, 2, 1} {
+			m := NewMerger(tb, slots)
+			r := rand.New(rand.NewPCG(uint64(slots), 77))
+			for i := range rounds {
+				piece := mixedPiece(r, toks, 64)
+				if i%1000 == 0 {
+					piece = mixedPiece(r, toks, 400)
+				}
+				want := ReferenceEncode(piece, mapRank)
+				if n := m.Count(piece); n != len(want) {
+					t.Fatalf("%s slots %d: Count(%q) = %d, want %d", name, slots, piece, n, len(want))
+				}
+				if len(piece) <= 2 {
+					if n := m.CountShort(piece); n != len(want) {
+						t.Fatalf("%s: CountShort(%q) = %d, want %d", name, piece, n, len(want))
+					}
+				}
+				if got := m.Append(nil, piece); !slices.Equal(got, want) {
+					t.Fatalf("%s slots %d: Append(%q) = %v, want %v", name, slots, piece, got, want)
+				}
+			}
+		}
+	}
+}

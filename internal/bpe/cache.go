@@ -35,7 +35,10 @@ const (
 	SmallCacheSlots = 1024
 )
 
+// newPieceCache returns a cache of slots entries, a power of two; at least
+// two, one set.
 func newPieceCache(slots int) *pieceCache {
+	slots = max(slots, 2)
 	return &pieceCache{entries: make([]cacheEntry, slots), mask: uint64(slots - 1)}
 }
 
@@ -53,7 +56,7 @@ type cacheEntry struct {
 }
 
 // lookup returns the entry for piece with hash h, or nil. The cache is
-// two-way: h picks a set of two entries, the first the newer.
+// two-way: h picks a set of two entries, and the piece may be in either.
 func (c *pieceCache) lookup(piece []byte, h uint64) *cacheEntry {
 	i := h & c.mask &^ 1
 	e := &c.entries[i]
@@ -67,8 +70,10 @@ func (c *pieceCache) lookup(piece []byte, h uint64) *cacheEntry {
 	return nil
 }
 
-// store records the tokens of piece, if they fit, as the newer entry of
-// its set; the older one is dropped.
+// store records the tokens of piece, if they fit, in one of the two entries
+// of its set, dropping what it held: the first or the second as the count
+// of all stores (tick), in every set, is even or odd. That is not LRU, but
+// it needs no state per set and no move of the other entry.
 func (c *pieceCache) store(piece []byte, h uint64, toks []uint32) {
 	if len(piece) > cacheMaxPiece || len(toks) > cacheMaxTokens {
 		return

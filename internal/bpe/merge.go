@@ -38,7 +38,7 @@ const smallMax = 48
 type Merger struct {
 	t          *Table
 	nodes      []node     // the parts of a long piece, by start offset
-	pairs      *pairCache // ranks of recent token pairs in long pieces
+	pairs      *pairCache // ranks of recent token pairs, for mergeSmall and mergeLong
 	queue      rankQueue
 	cache      *pieceCache
 	cacheSlots int
@@ -48,7 +48,7 @@ type Merger struct {
 }
 
 // NewMerger returns a Merger over t whose piece cache (allocated on first
-// use) has cacheSlots entries, a power of two: CacheSlots for a long-lived
+// use) has cacheSlots entries, a power of two (at least 2): CacheSlots for a long-lived
 // merger, SmallCacheSlots where a merger may be dropped and made again often.
 func NewMerger(t *Table, cacheSlots int) *Merger {
 	return &Merger{t: t, cacheSlots: cacheSlots, toks: make([]uint32, 0, smallMax)}

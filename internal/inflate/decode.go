@@ -148,8 +148,11 @@ func (z *Reader) fast() (end bool, err error) {
 		src, stop := op-dv, op+length
 		switch {
 		case dv >= 16:
-			// Unchecked (unsafe.Add): 0 <= src < op, and op < stop <=
-			// limit+258, so the 16 bytes at op end within out's outSlack.
+			// Unchecked (unsafe.Add): 0 <= src < op, and stop <= limit+259
+			// (a pass starts with op < limit, at most two literals come
+			// before its match, and a match is at most 258 bytes), so the
+			// last 16-byte store ends before limit+274, within outSlack
+			// (512). TestMatchPastLimit reaches that bound.
 			// The bounds checks cost 9-12% of inflating (text, the recount
 			// JSON); unchecked literal stores and input loads measured no
 			// better, and stay checked.

@@ -839,3 +839,61 @@ func TestNoProgress(t *testing.T) {
 		t.Errorf("%q, %v; want hello, io.ErrNoProgress", got, err)
 	}
 }
+
+// TestMatchPastLimit decodes a stream whose first output chunk ends with
+// two literals and a 258-byte match decoded in one pass of fast's loop
+// after op < limit was tested: the match's end reaches limit+259, the
+// bound that the unchecked copies rely on (with outSlack), and the output
+// must still be exact. (Found by review; the comment said limit+258.)
+func TestMatchPastLimit(t *testing.T) {
+	var toks []token
+	var want []byte
+	toks = append(toks, token{lit: 'a'})
+	want = append(want, 'a')
+	add := func(l, d int) {
+		toks = append(toks, token{length: l, dist: d})
+		for range l {
+			want = append(want, want[len(want)-d])
+		}
+	}
+	for range 253 {
+		add(258, 1)
+	}
+	add(257, 1)
+	add(3, 1)
+	if len(want) != windowSize+firstChunk-1 {
+		t.Fatalf("setup: %d bytes", len(want))
+	}
+	for _, c := range []byte("bc") {
+		toks = append(toks, token{lit: c})
+		want = append(want, c)
+	}
+	add(258, 16)
+	for i := range 300 {
+		c := byte('d' + i%20)
+		toks = append(toks, token{lit: c})
+		want = append(want, c)
+	}
+	var w bitW
+	writeFixed(&w, true, toks)
+	gz := member(w.bytes(), want)
+
+	z, err := NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := make([]byte, 1)
+	if _, err := z.Read(p); err != nil {
+		t.Fatal(err)
+	}
+	if over := z.op - z.end; over != 259 {
+		t.Errorf("after the first chunk, op = end+%d, want end+259 (the bound in fast's comment)", over)
+	}
+	rest, err := io.ReadAll(z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := append(p, rest...); !bytes.Equal(got, want) {
+		t.Fatalf("output differs at %d", firstDiff(got, want))
+	}
+}
