@@ -1,11 +1,13 @@
 package bpe
 
-// pieceCache remembers the tokens of recent pieces that needed merging (a
+// PieceCache remembers the tokens of recent pieces that needed merging (a
 // piece that is a whole token costs one lookup and is never cached). It is
-// bounded: a fixed number of entries of at most cacheMaxPiece bytes and
-// cacheMaxTokens tokens, in sets of two; a new piece replaces one of the
-// two in its set, the first or the second by turns. It belongs to one
-// Merger, so it needs no locks.
+// bounded: a fixed number of entries of at most MaxCachedPiece bytes and
+// 12 tokens, in sets of two; a new piece replaces one of the two in its
+// set, the first or the second by turns. It belongs to one Merger (or one
+// goroutine's scratch of a tokenizer.json model, internal/hf, which caches
+// its words the same way), so it needs no locks. Keys are compared whole:
+// a hash collision is a miss, never a wrong answer.
 //
 // About one piece in ten needs merging (Go source under cl100k_base: 25,000
 // of 271,000 pieces, 6,900 of them distinct), and most of those repeat.
@@ -22,7 +24,7 @@ package bpe
 // (80 bytes), Go source under cl100k_base was 10-15% slower and
 // multilingual text 12-20% (its words and CJK runs are longer), English
 // the same.
-type pieceCache struct {
+type PieceCache struct {
 	entries []cacheEntry // a power of two
 	mask    uint64
 	tick    uint64 // stores made: its low bit picks the way a store replaces
@@ -35,15 +37,18 @@ const (
 	SmallCacheSlots = 1024
 )
 
-// newPieceCache returns a cache of slots entries, a power of two; at least
+// NewPieceCache returns a cache of slots entries, a power of two; at least
 // two, one set.
-func newPieceCache(slots int) *pieceCache {
+func NewPieceCache(slots int) *PieceCache {
 	slots = max(slots, 2)
-	return &pieceCache{entries: make([]cacheEntry, slots), mask: uint64(slots - 1)}
+	return &PieceCache{entries: make([]cacheEntry, slots), mask: uint64(slots - 1)}
 }
 
+// MaxCachedPiece is the longest piece a PieceCache holds.
+const MaxCachedPiece = 48
+
 const (
-	cacheMaxPiece  = 48
+	cacheMaxPiece  = MaxCachedPiece
 	cacheMaxTokens = 12
 )
 
@@ -57,7 +62,7 @@ type cacheEntry struct {
 
 // lookup returns the entry for piece with hash h, or nil. The cache is
 // two-way: h picks a set of two entries, and the piece may be in either.
-func (c *pieceCache) lookup(piece []byte, h uint64) *cacheEntry {
+func (c *PieceCache) lookup(piece []byte, h uint64) *cacheEntry {
 	i := h & c.mask &^ 1
 	e := &c.entries[i]
 	if e.hash == h && int(e.n) == len(piece) && string(e.piece[:e.n]) == string(piece) {
@@ -70,17 +75,28 @@ func (c *pieceCache) lookup(piece []byte, h uint64) *cacheEntry {
 	return nil
 }
 
-// store records the tokens of piece, if they fit, in one of the two entries
+// Lookup returns the tokens of piece, whose Hash is h, if the cache holds
+// them; they are valid until the next Store.
+func (c *PieceCache) Lookup(piece []byte, h uint64) ([]uint32, bool) {
+	if e := c.lookup(piece, h); e != nil {
+		return e.toks[:e.ntok], true
+	}
+	return nil, false
+}
+
+// Store records the tokens of piece, if they fit (it reports whether they
+// did: at most MaxCachedPiece bytes and 12 tokens), in one of the two entries
 // of its set, dropping what it held: the first or the second as the count
 // of all stores (tick), in every set, is even or odd. That is not LRU, but
 // it needs no state per set and no move of the other entry.
-func (c *pieceCache) store(piece []byte, h uint64, toks []uint32) {
+func (c *PieceCache) Store(piece []byte, h uint64, toks []uint32) (stored bool) {
 	if len(piece) > cacheMaxPiece || len(toks) > cacheMaxTokens {
-		return
+		return false
 	}
 	c.tick++
 	e := &c.entries[h&c.mask&^1|c.tick&1]
 	e.hash, e.n, e.ntok = h, uint8(len(piece)), uint8(len(toks))
 	copy(e.piece[:], piece)
 	copy(e.toks[:], toks)
+	return true
 }

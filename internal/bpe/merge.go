@@ -40,7 +40,7 @@ type Merger struct {
 	nodes      []node     // the parts of a long piece, by start offset
 	pairs      *pairCache // ranks of recent token pairs, for mergeSmall and mergeLong
 	queue      rankQueue
-	cache      *pieceCache
+	cache      *PieceCache
 	cacheSlots int
 	short      *RankCache // recent pieces of 3 to 8 bytes and their ranks
 	mid        *midCache  // recent pieces of 9 to 16 bytes and their ranks
@@ -136,7 +136,7 @@ func (m *Merger) CountShort(piece []byte) int {
 // the piece cache if it is there. The result is valid until the next call.
 func (m *Merger) small(piece []byte) []uint32 {
 	if m.cache == nil {
-		m.cache = newPieceCache(m.cacheSlots)
+		m.cache = NewPieceCache(m.cacheSlots)
 	}
 	var h uint64
 	if len(piece) <= cacheMaxPiece {
@@ -151,7 +151,7 @@ func (m *Merger) small(piece []byte) []uint32 {
 	toks := append(m.toks[:0], tk[:parts]...)
 	m.toks = toks
 	if len(piece) <= cacheMaxPiece {
-		m.cache.store(piece, h, toks)
+		m.cache.Store(piece, h, toks)
 	}
 	return toks
 }
