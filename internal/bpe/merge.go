@@ -68,7 +68,7 @@ func (m *Merger) Table() *Table { return m.t }
 // Append appends the tokens of piece to dst and returns the extended slice.
 // piece must not be empty.
 func (m *Merger) Append(dst []uint32, piece []byte) []uint32 {
-	if r := m.t.Rank(piece); r != NoRank {
+	if r := m.wholeRank(piece); r != NoRank {
 		return append(dst, r)
 	}
 	if len(piece) <= smallMax {
@@ -118,6 +118,26 @@ func (m *Merger) Count(piece []byte) int {
 		return len(m.small(piece))
 	}
 	return m.mergeLong(piece)
+}
+
+// wholeRank is t.Rank(piece), through the rank caches where a Merger has
+// its full caches (as Count does, on its hot path written out).
+func (m *Merger) wholeRank(piece []byte) uint32 {
+	if m.cacheSlots >= CacheSlots {
+		switch n := len(piece); {
+		case n >= 3 && n <= 8:
+			if m.short == nil {
+				m.short = m.t.NewRankCache()
+			}
+			return m.short.Rank(piece)
+		case n >= 9 && n <= 16:
+			if m.mid == nil {
+				m.mid = &midCache{entries: make([]midEntry, midCacheSlots)}
+			}
+			return m.mid.rank(m.t, piece)
+		}
+	}
+	return m.t.Rank(piece)
 }
 
 // CountShort is Count for a piece of one or two bytes (not empty): a sixth
