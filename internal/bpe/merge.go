@@ -48,8 +48,9 @@ type Merger struct {
 }
 
 // NewMerger returns a Merger over t whose piece cache (allocated on first
-// use) has cacheSlots entries, a power of two (at least 2): CacheSlots for a long-lived
-// merger, SmallCacheSlots where a merger may be dropped and made again often.
+// use) has cacheSlots entries, a power of two (at least 2): CacheSlots for
+// a long-lived merger, SmallCacheSlots where a merger may be dropped and
+// made again often.
 func NewMerger(t *Table, cacheSlots int) *Merger {
 	return &Merger{t: t, cacheSlots: cacheSlots, toks: make([]uint32, 0, smallMax)}
 }
@@ -102,16 +103,7 @@ func (m *Merger) Count(piece []byte) int {
 		}
 		return len(m.small(piece))
 	}
-	if n := len(piece); n >= 9 && n <= 16 && m.cacheSlots >= CacheSlots {
-		if m.mid == nil {
-			m.mid = &midCache{entries: make([]midEntry, midCacheSlots)}
-		}
-		if m.mid.rank(m.t, piece) != NoRank {
-			return 1
-		}
-		return len(m.small(piece))
-	}
-	if len(piece) <= 1 || m.t.Rank(piece) != NoRank {
+	if len(piece) <= 1 || m.wholeRank(piece) != NoRank {
 		return min(len(piece), 1)
 	}
 	if len(piece) <= smallMax {
