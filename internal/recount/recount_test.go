@@ -85,9 +85,9 @@ func gz(t testing.TB, data []byte) []byte {
 	return b.Bytes()
 }
 
-func zst(t testing.TB, data []byte) []byte {
+func zst(t testing.TB, data []byte, opts ...zstd.EOption) []byte {
 	var b bytes.Buffer
-	w, err := zstd.NewWriter(&b)
+	w, err := zstd.NewWriter(&b, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
