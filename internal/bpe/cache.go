@@ -3,7 +3,7 @@ package bpe
 // PieceCache remembers the tokens of recent pieces that needed merging (a
 // piece that is a whole token costs one lookup and is never cached). It is
 // bounded: a fixed number of entries of at most MaxCachedPiece bytes and
-// 12 tokens, in sets of two; a new piece replaces one of the two in its
+// 16 tokens, in sets of two; a new piece replaces one of the two in its
 // set, the first or the second by turns. It belongs to one Merger (or one
 // goroutine's scratch of a tokenizer.json model, internal/hf, which caches
 // its words the same way), so it needs no locks. Keys are compared whole:
@@ -20,17 +20,18 @@ package bpe
 // +3-5%, multilingual +4%, base64 (all misses) unchanged. Replacing the
 // older entry of the set, which moves the newer one over, cost base64 2-5%.
 // Entries hold pieces of up to 48 bytes (every piece mergeSmall merges)
-// and 12 tokens, 112 bytes (1.75 MiB in all); with 24 bytes and 10 tokens
+// and 16 tokens, 128 bytes (2 MiB in all); with 24 bytes and 10 tokens
 // (80 bytes), Go source under cl100k_base was 10-15% slower and
 // multilingual text 12-20% (its words and CJK runs are longer), English
-// the same.
+// the same; with 12 tokens (112 bytes), multilingual text 7-20% slower
+// (a word of 16 letters of a script whose letters are tokens each).
 type PieceCache struct {
 	entries []cacheEntry // a power of two
 	mask    uint64
 	tick    uint64 // stores made: its low bit picks the way a store replaces
 }
 
-// Cache sizes, in entries of 112 bytes: the default for a long-lived Merger,
+// Cache sizes, in entries of 128 bytes: the default for a long-lived Merger,
 // and a smaller one for short-lived ones (see NewMerger).
 const (
 	CacheSlots      = 16384
@@ -49,7 +50,7 @@ const MaxCachedPiece = 48
 
 const (
 	cacheMaxPiece  = MaxCachedPiece
-	cacheMaxTokens = 12
+	cacheMaxTokens = 16
 )
 
 type cacheEntry struct {
@@ -85,7 +86,7 @@ func (c *PieceCache) Lookup(piece []byte, h uint64) ([]uint32, bool) {
 }
 
 // Store records the tokens of piece, if they fit (it reports whether they
-// did: at most MaxCachedPiece bytes and 12 tokens), in one of the two entries
+// did: at most MaxCachedPiece bytes and 16 tokens), in one of the two entries
 // of its set, dropping what it held: the first or the second as the count
 // of all stores (tick), in every set, is even or odd. That is not LRU, but
 // it needs no state per set and no move of the other entry.

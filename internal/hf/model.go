@@ -77,7 +77,7 @@ type modelScratch struct {
 
 	// seen counts the bytes tokenized; once it reaches growAfter the
 	// scratch is full: a full-size word cache and the short-word cache,
-	// 2.3 MiB in all, which a scratch that only ever sees a few short texts
+	// 2.5 MiB in all, which a scratch that only ever sees a few short texts
 	// does not pay for.
 	seen int
 	full bool
