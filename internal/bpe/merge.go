@@ -136,7 +136,8 @@ func (m *Merger) wholeRank(piece []byte) uint32 {
 // of the pieces of English, two fifths of those of Go source. It is small
 // enough to inline in the caller's loop, where Count is not; with it,
 // counting Go source measured 2-4% faster, English and multilingual text
-// within noise.
+// within noise. Callers write the choice between CountShort and Count out
+// in each loop: a method that makes it costs 90 against the inliner's 80.
 func (m *Merger) CountShort(piece []byte) int {
 	if len(piece) == 2 && m.t.pairRk[binary.LittleEndian.Uint16(piece)] == NoRank {
 		return 2 // every byte is a token, and the two do not merge
