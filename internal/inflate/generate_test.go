@@ -314,6 +314,12 @@ func writeDynamic(r *rand.Rand, w *bitW, final bool, toks []token, deep bool) {
 			i++
 		}
 	}
+	writeSymbols(w, toks, litLens, distLens)
+}
+
+// writeSymbols writes toks and the end of block with the canonical codes of
+// the given code lengths.
+func writeSymbols(w *bitW, toks []token, litLens, distLens []uint8) {
 	litCodes := canon(litLens)
 	distCodes := canon(distLens)
 	for _, t := range toks {
@@ -348,25 +354,16 @@ func writeFixed(w *bitW, final bool, toks []token) {
 			lens[i] = 8
 		}
 	}
-	codes := canon(lens)
 	fb := uint32(0)
 	if final {
 		fb = 1
 	}
 	w.bits(fb|1<<1, 3)
-	for _, t := range toks {
-		if t.length == 0 {
-			w.code(codes[t.lit], lens[t.lit])
-			continue
-		}
-		s, e, nb := lenSym(t.length)
-		w.code(codes[s], lens[s])
-		w.bits(e, nb)
-		d, de, dnb := distSym(t.dist)
-		w.code(uint32(d), 5)
-		w.bits(de, dnb)
+	distLens := make([]uint8, 32) // fixed distance codes: 5 bits, code = symbol
+	for i := range distLens {
+		distLens[i] = 5
 	}
-	w.code(codes[256], lens[256])
+	writeSymbols(w, toks, lens, distLens)
 }
 
 func writeStored(w *bitW, final bool, data []byte) {
