@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/zstd"
 
@@ -198,6 +199,52 @@ func BenchmarkRecount(b *testing.B) {
 					b.Fatalf("recounted %d of %d", r.Totals.Recounted, benchData.wantRecords)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkShare recounts each input and counts the same text with the
+// engine (BenchmarkEngine's loop), alternately in every iteration, and
+// reports the recount's time as a share of the engine's throughput:
+// "%engine" is engine time / recount time. On a shared machine whose speed
+// drifts between runs, alternating pass by pass keeps the drift out of the
+// ratio, which separate BenchmarkEngine and BenchmarkRecount runs let in
+// (they moved 3-5% apart from one run to the next). Run with -cpu 1:
+//
+//	go test ./internal/recount -run XXX -bench Share -cpu 1
+func BenchmarkShare(b *testing.B) {
+	loadBench(b)
+	for _, in := range []struct {
+		name string
+		path *string
+	}{{"plain", &benchData.plainPath}, {"gzip", &benchData.gzipPath}, {"zstd", &benchData.zstdPath}, {"zstd2m", &benchData.zstd2mPath}} {
+		b.Run(in.name, func(b *testing.B) {
+			counters := map[*tokenizer.Encoding]*tokenizer.Counter{}
+			for _, e := range benchData.encs {
+				if counters[e] == nil {
+					counters[e] = e.NewCounter()
+				}
+			}
+			b.SetBytes(benchData.textBytes)
+			var engine, recount time.Duration
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				var n int64
+				for k, t := range benchData.texts {
+					n += int64(counters[benchData.encs[k]].Count(t))
+				}
+				t1 := time.Now()
+				r, err := Run(context.Background(), Options{Inputs: []string{*in.path}, Jobs: 1})
+				if err != nil {
+					b.Fatal(err)
+				}
+				recount += time.Since(t1)
+				engine += t1.Sub(t0)
+				if r.Totals.Recounted != benchData.wantRecords || n == 0 {
+					b.Fatalf("recounted %d of %d", r.Totals.Recounted, benchData.wantRecords)
+				}
+			}
+			b.ReportMetric(100*engine.Seconds()/recount.Seconds(), "%engine")
 		})
 	}
 }
