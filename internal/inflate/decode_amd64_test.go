@@ -20,8 +20,8 @@ func asmAndGo(t *testing.T, gz []byte, step int) {
 	}
 	asmOut, asmErr := ours(bytes.NewReader(gz), step)
 	useAsm = false
+	defer func() { useAsm = true }()
 	goOut, goErr := ours(bytes.NewReader(gz), step)
-	useAsm = true
 	if !bytes.Equal(asmOut, goOut) || fmt.Sprint(asmErr) != fmt.Sprint(goErr) {
 		t.Fatalf("assembly: %d bytes, %v; Go: %d bytes, %v (first difference at %d)",
 			len(asmOut), asmErr, len(goOut), goErr, firstDiff(asmOut, goOut))
