@@ -110,19 +110,21 @@ loop:
 	REFILL
 
 refilled:
-	MOVL $3, DX // literals left for this refill (11 bits each at most)
+	MOVL  $3, DX // literals left for this refill (11 bits each at most)
+	TESTL $0x8000, AX // flagLit
+	JZ    nolit // nothing consumed since the refill: no second one
 
 literals:
-	TESTL $0x8000, AX // flagLit
-	JZ    other
 	LITERAL
 	LOOKUP
 	DECL  DX
+	JZ    loop
+	TESTL $0x8000, AX
 	JNZ   literals
-	JMP   loop
 
-other:
 	REFILL
+
+nolit:
 	TESTL $0x2000, AX // flagSub
 	JZ    length
 	SUBTABLE(AX, R8, 11)
