@@ -150,12 +150,10 @@ distance:
 	TESTL $0x1000, DX // flagBad
 	JNZ   restore
 	VALUE(DX)
-	MOVQ  R13, BX
-	SUBQ  48(R14), BX // op - lo
-	CMPQ  DX, BX
-	JGT   restore
 	MOVQ  R13, CX
 	SUBQ  DX, CX // src
+	CMPQ  CX, 48(R14) // src < lo: the distance reaches before the window
+	JLT   restore
 	ADDQ  R13, AX // stop
 	MOVQ  R10, BX // the next symbol's entry, looked up during the copy
 	ANDQ  $2047, BX
