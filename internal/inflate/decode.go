@@ -35,16 +35,22 @@ import (
 // On amd64 with BMI2 the loop runs in assembly first (decode_amd64.s, the
 // same tables and bit buffer, with every value in a register; Go's
 // register allocator kept b, n and op on the stack): on the recount JSON
-// 1206-1225 MB/s against the Go loop's 1030-1037 in the same run (+17%),
-// text +12-15%, skewed +14-20%. It stops before an end of
-// block, a bad code or a distance too far back, so that this loop decodes
-// and reports those as it always has; TestAsmMatchesGo and
+// 1381-1399 MB/s against the Go loop's 1148-1155 in the same run (+20%;
+// +17% when first written), text +12-15%, skewed +14-20%. It stops before
+// an end of block, a bad code or a distance too far back, so that this
+// loop decodes and reports those as it always has; TestAsmMatchesGo and
 // FuzzAsmMatchesGo hold the two to the same output and errors. In the
-// assembly, looking the next entry up before a match's copy and moving b
-// past a code and its extra bits in one shift measured within 1%, and a
-// 10-bit distance table no better: a pass over the recount JSON is mostly
-// 3.6 million matches averaging 9 bytes, each a chain of two dependent
-// table loads.
+// assembly, looking the next entry up before a match's copy measured
+// within 1%, and a 10-bit distance table no better. A pass over the
+// recount JSON is mostly 3.6 million matches averaging 9 bytes.
+//
+// A length or distance entry counts its codeword and extra bits as one
+// (huffman.go), so that consuming them is one shift and the extra bits one
+// mask and one shift: the assembly went from 1183-1195 to 1366-1380 MB/s
+// on the recount JSON (text +13%, skewed +11%), the Go loop +11%. The loop
+// is bound by how many instructions a match takes more than by its chain
+// of two dependent loads: the three instructions each value saved gave
+// 15%.
 //
 // Tried and kept: 16-byte match copies (above). Tried and dropped: a 12-bit
 // literal/length main table (fewer subtable lookups, a table twice the
@@ -139,10 +145,10 @@ func (z *Reader) fast() (end bool, err error) {
 			end = true
 			break
 		}
-		l, x := e&63, e>>8&15
-		length := int(e>>16 + uint32(b>>l)&(1<<x-1))
-		b >>= (l + x) & 63
-		n -= uint(l + x)
+		t, l := e&63, e>>8&15
+		length := int(e>>16 + uint32(b&(1<<t-1))>>l)
+		b >>= t
+		n -= uint(t)
 
 		d := dist[b&(1<<distBits-1)]
 		if d&flagSub != 0 {
@@ -152,10 +158,10 @@ func (z *Reader) fast() (end bool, err error) {
 			err = corruptAt(z.inPos, ip, n)
 			break
 		}
-		l, x = d&63, d>>8&15
-		dv := int(d>>16 + uint32(b>>l)&(1<<x-1))
-		b >>= (l + x) & 63
-		n -= uint(l + x)
+		t, l = d&63, d>>8&15
+		dv := int(d>>16 + uint32(b&(1<<t-1))>>l)
+		b >>= t
+		n -= uint(t)
 		if dv > op-lo {
 			err = corruptAt(z.inPos, ip, n)
 			break
@@ -212,6 +218,10 @@ func (z *Reader) slowSymbol() (end bool, err error) {
 	if e&flagBad != 0 {
 		return false, z.corrupt()
 	}
+	// symbol made sure of all e&63 bits: the codeword and a length's
+	// extra bits.
+	l := e >> 8 & 15
+	x := uint32(z.b>>l) & (1<<(e&63-l) - 1)
 	z.b >>= e & 63
 	z.n -= uint(e & 63)
 	if e&flagLit != 0 {
@@ -222,10 +232,6 @@ func (z *Reader) slowSymbol() (end bool, err error) {
 	if e&flagEOB != 0 {
 		return true, nil
 	}
-	x, err := z.bits(uint(e >> 8 & 15))
-	if err != nil {
-		return false, err
-	}
 	length := int(e>>16 + x)
 	d, err := z.symbol(z.dist[:], distBits)
 	if err != nil {
@@ -234,11 +240,10 @@ func (z *Reader) slowSymbol() (end bool, err error) {
 	if d&flagBad != 0 {
 		return false, z.corrupt()
 	}
+	l = d >> 8 & 15
+	x = uint32(z.b>>l) & (1<<(d&63-l) - 1)
 	z.b >>= d & 63
 	z.n -= uint(d & 63)
-	if x, err = z.bits(uint(d >> 8 & 15)); err != nil {
-		return false, err
-	}
 	dv := int(d>>16 + x)
 	if dv > z.op-z.lo {
 		return false, z.corrupt()

@@ -9,15 +9,21 @@ import "math/bits"
 // codes longer than tableBits, as in zlib and libdeflate. An entry is one
 // uint32:
 //
-//	bits 0-7    length of the codeword (for a subtable pointer: unused)
-//	bits 8-11   extra bits that follow the codeword (lengths, distances);
-//	            for a subtable pointer, the subtable's index bits
+//	bits 0-7    length of the codeword plus the extra bits after it (a
+//	            length or a distance has up to 5 or 13): the bits the
+//	            symbol takes (for a subtable pointer: unused)
+//	bits 8-11   length of the codeword; for a subtable pointer, the
+//	            subtable's index bits
 //	bit  12     flagBad: no symbol has this code (a corrupt stream)
 //	bit  13     flagSub: a pointer to a subtable
 //	bit  14     flagEOB: the end-of-block symbol
 //	bit  15     flagLit: a literal byte
 //	bits 16-31  the literal, the base length or distance, or the subtable's
 //	            start
+//
+// A length or a distance is then the base plus (b & (1<<total - 1)) >>
+// codeword, and the bit buffer moves on by total in one shift (the
+// assembly needs one instruction fewer for each of the two).
 //
 // An entry for a code shorter than tableBits is repeated in every slot its
 // unused high bits can select, so one lookup decodes it. A subtable entry
@@ -48,7 +54,8 @@ const (
 )
 
 // litValues and distValues hold each symbol's entry without the codeword
-// length; clValues the code-length code's.
+// length, with the count of extra bits in bits 8-11 (build makes the
+// entry's own fields of it); clValues the code-length code's.
 var (
 	litValues  = makeLitValues()
 	distValues = makeDistValues()
@@ -163,7 +170,8 @@ func build(table []uint32, lens []uint8, values []uint32, bits uint) bool {
 		c := next[l]
 		next[l]++
 		r := reverse(c, uint(l))
-		e := values[s] | uint32(l)
+		v := values[s] // the extra bits' count in bits 8-11
+		e := v&^0xf00 | uint32(l)<<8 | (uint32(l) + v>>8&15)
 		if uint(l) <= bits {
 			for i := int(r); i < mainSize; i += 1 << l {
 				table[i] = e
