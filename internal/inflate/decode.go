@@ -47,10 +47,12 @@ import (
 // A length or distance entry counts its codeword and extra bits as one
 // (huffman.go), so that consuming them is one shift and the extra bits one
 // mask and one shift: the assembly went from 1183-1195 to 1366-1380 MB/s
-// on the recount JSON (text +13%, skewed +11%), the Go loop +11%. The loop
-// is bound by how many instructions a match takes more than by its chain
-// of two dependent loads: the three instructions each value saved gave
-// 15%.
+// on the recount JSON (text +13%, skewed +11%), the Go loop +11%: the
+// shift that moves b on now waits on the table load alone, where it waited
+// on four instructions that took the entry's fields apart. A match is a
+// chain of two table loads, each followed by that shift and the next
+// index (about 14 cycles); merging the flag tests of the common path into
+// one (five instructions fewer per match) measured no better.
 //
 // Tried and kept: 16-byte match copies (above). Tried and dropped: a 12-bit
 // literal/length main table (fewer subtable lookups, a table twice the
