@@ -19,9 +19,9 @@ import (
 //     bits, without a loop or a branch per byte. One refill holds a whole
 //     length/distance pair (at most 48 bits) or up to three literals.
 //   - Tables of 11 (literal/length) and 8 (distance) main bits decode almost
-//     every code in one lookup; an entry carries the base value and the
-//     count of extra bits, so a length or a distance is one more shift and
-//     mask.
+//     every code in one lookup; an entry carries the base value, the
+//     codeword's length and the bits the symbol takes with its extra bits,
+//     so a length or a distance is one more mask and shift.
 //   - Matches are copied 16 bytes at a time (8 where the distance is under
 //     16), writing up to 15 bytes past their end (out has slack for it); a
 //     distance of 1 is a byte fill. 16-byte steps measured +9-10% over

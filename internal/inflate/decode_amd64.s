@@ -44,7 +44,8 @@
 // VALUE consumes entry E's codeword and the extra bits after it, E&63 bits
 // in all; E becomes the base plus the extra bits, (b & (1<<(E&63) - 1)) >>
 // the codeword's length (bits 8-11; SHRX reads the low six bits of E>>8,
-// where the flags above them are clear). Clobbers BX, CX and R15.
+// whose top two are flagBad and flagSub, clear in every entry that gets
+// here). Clobbers BX, CX and R15.
 #define VALUE(E) \
 	BZHIQ   E, R10, R15; \
 	MOVL    E, CX;       \

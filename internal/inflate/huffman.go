@@ -13,7 +13,8 @@ import "math/bits"
 //	            length or a distance has up to 5 or 13): the bits the
 //	            symbol takes (for a subtable pointer: unused)
 //	bits 8-11   length of the codeword; for a subtable pointer, the
-//	            subtable's index bits
+//	            subtable's index bits (0 in a slot no code reaches, whose
+//	            low byte is the table's bits)
 //	bit  12     flagBad: no symbol has this code (a corrupt stream)
 //	bit  13     flagSub: a pointer to a subtable
 //	bit  14     flagEOB: the end-of-block symbol
@@ -22,8 +23,8 @@ import "math/bits"
 //	            start
 //
 // A length or a distance is then the base plus (b & (1<<total - 1)) >>
-// codeword, and the bit buffer moves on by total in one shift (the
-// assembly needs one instruction fewer for each of the two).
+// codeword, and the bit buffer moves on by total in one shift, which waits
+// on the table load alone (decode.go's performance note).
 //
 // An entry for a code shorter than tableBits is repeated in every slot its
 // unused high bits can select, so one lookup decodes it. A subtable entry

@@ -553,7 +553,8 @@ func (z *Reader) dynamic() error {
 }
 
 // symbol looks up the next code in table (of main bits) without consuming
-// it, reading bytes until the bit buffer holds the whole codeword.
+// it, reading bytes until the bit buffer holds the entry's e&0xff bits: the
+// whole codeword, and for a length or a distance the extra bits after it.
 func (z *Reader) symbol(table []uint32, bits uint) (uint32, error) {
 	for {
 		e := table[z.b&(1<<bits-1)]
