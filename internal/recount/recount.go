@@ -97,6 +97,10 @@ type Options struct {
 	// billed usage (and prices both); the result gets a Reconciliation
 	// and each --records line a "reconcile" object.
 	Reconcile *ReconcileOptions
+
+	// noPartCache turns the workers' part caches off (for the tests and
+	// benchmarks that compare with and without).
+	noPartCache bool
 }
 
 // Progress is what a progress display shows.

@@ -78,6 +78,9 @@ type worker struct {
 	// warm for this worker, where the pool behind Encoding.CountBytes gives
 	// short texts only a small piece cache.
 	counters map[*tokenizer.Encoding]*tokenizer.Counter
+	// parts remembers the counts of long parts (see partCache); nil when
+	// Options turned it off.
+	parts *partCache
 }
 
 // counter returns the worker's Counter for enc.
@@ -98,8 +101,12 @@ func newWorker(c *compiled, rd *reader) (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	var parts *partCache
+	if !c.opts.noPartCache {
+		parts = newPartCache(c.jobs)
+	}
 	return &worker{
-		c: c, rd: rd,
+		c: c, rd: rd, parts: parts,
 		parser: jsonl.NewParser(c.opts.ParserMode),
 		x:      x,
 		models: map[string]modelInfo{},
@@ -247,7 +254,12 @@ func (w *worker) line(res *chunkResult, file int, n int64, line []byte, cut bool
 		w.tok = TokenSums{}
 		cnt := w.counter(info.enc)
 		for _, p := range rec.Parts {
-			c := int64(cnt.Count(p.Text))
+			var c int64
+			if w.parts != nil {
+				c = int64(w.parts.count(cnt, p.Text))
+			} else {
+				c = int64(cnt.Count(p.Text))
+			}
 			if p.Side == logformat.Output {
 				w.tok.Out[p.Kind] += c
 			} else {

@@ -1,0 +1,246 @@
+package recount
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/tokcount/tokcount/internal/jsonl"
+	"github.com/tokcount/tokcount/internal/logformat"
+	"github.com/tokcount/tokcount/tokenizer"
+)
+
+// TestPartCacheCounts holds the cache to Counter.Count on parts that repeat,
+// parts that share a sampled key but not their bytes, the same text in two
+// encodings, and enough text to take the ring round several times.
+func TestPartCacheCounts(t *testing.T) {
+	o200k := tokenizer.MustGet("o200k_base").NewCounter()
+	cl100k := tokenizer.MustGet("cl100k_base").NewCounter()
+	c := newPartCache(1)
+	c.size = 64 << 10 // a small ring: it wraps often
+	rng := rand.New(rand.NewPCG(1, 2))
+	words := strings.Fields("the of and tokens model billing 東京 😀 don't 2024 \t\n  x")
+	text := func(n int) []byte {
+		var b []byte
+		for len(b) < n {
+			b = append(b, words[rng.IntN(len(words))]...)
+			b = append(b, ' ')
+		}
+		return b[:n] // may cut a rune: invalid UTF-8 too
+	}
+	var pool [][]byte
+	for i := 0; i < 200; i++ {
+		p := text(partMin - 10 + rng.IntN(6000))
+		pool = append(pool, p)
+		if i%5 == 0 {
+			// Same length and samples, other bytes.
+			q := bytes.Clone(p)
+			q[len(q)/4+20] ^= 1
+			if partSample(q) != partSample(p) {
+				t.Fatal("the sample changed with a byte not sampled")
+			}
+			pool = append(pool, q)
+		}
+	}
+	hits := 0
+	for i := 0; i < 20000; i++ {
+		p := pool[rng.IntN(len(pool))]
+		if rng.IntN(3) == 0 {
+			p = pool[rng.IntN(8)] // a few hot parts
+		}
+		cnt := o200k
+		if rng.IntN(4) == 0 {
+			cnt = cl100k
+		}
+		before := c.hitCount
+		if got, want := c.count(cnt, p), cnt.Count(p); got != want {
+			t.Fatalf("part %d (%d bytes, %s): %d tokens, want %d", i, len(p), cnt.Encoding().Name(), got, want)
+		}
+		hits += int(c.hitCount - before)
+	}
+	if hits < 3000 {
+		t.Errorf("%d hits of 20000 lookups: the cache is not being used", hits)
+	}
+	if uint64(len(c.arena)) != c.size || len(c.sets) != int(c.size>>11) {
+		t.Errorf("the cache grew: arena %d, %d sets", len(c.arena), len(c.sets))
+	}
+}
+
+// TestPartCacheWarms checks that a worker that has met no repeats for a
+// long while (and so looks up only a sample of the parts) still takes the
+// repeats that come after from the cache, and that a log without repeats
+// leaves no copies.
+func TestPartCacheWarms(t *testing.T) {
+	cnt := tokenizer.MustGet("o200k_base").NewCounter()
+	c := newPartCache(2)
+	rng := rand.New(rand.NewPCG(5, 6))
+	words := strings.Fields("the of and tokens model billing invoice usage count exactly")
+	part := func(int) []byte {
+		var b []byte
+		for len(b) < 600 {
+			b = append(b, words[rng.IntN(len(words))]...)
+			b = append(b, ' ')
+		}
+		return b
+	}
+	for i := 0; i < 5000; i++ {
+		c.count(cnt, part(i))
+	}
+	if c.arena != nil || c.hitCount != 0 {
+		t.Fatalf("no repeats yet: arena %d bytes, %d hits", len(c.arena), c.hitCount)
+	}
+	var parts [][]byte
+	for i := 0; i < 100; i++ {
+		parts = append(parts, part(i))
+	}
+	for round := 0; round < 10; round++ {
+		for _, p := range parts {
+			if got, want := c.count(cnt, p), cnt.Count(p); got != want {
+				t.Fatalf("%d tokens, want %d", got, want)
+			}
+		}
+	}
+	// The sampled parts are marked in the first round, copied in the
+	// second and hit in the third, which turns the sampling off: the
+	// parts after the first hit are copied at once, and from the fifth
+	// round on every part is a hit (678 hits in all when this was written).
+	if c.hitCount < 650 {
+		t.Errorf("%d hits of 1000 lookups of 100 parts", c.hitCount)
+	}
+}
+
+// TestPartCacheSameResult recounts a log of conversations, where most text
+// repeats, with and without the part caches, on one and on three workers:
+// the results and --records must be the same.
+func TestPartCacheSameResult(t *testing.T) {
+	log := genConversations(2<<20, 8)
+	run := func(jobs int, off bool) ([]byte, []byte) {
+		var records bytes.Buffer
+		r, err := Run(context.Background(), Options{Stdin: bytes.NewReader(log), Jobs: jobs, Records: &records, BlockSize: 64 << 10, noPartCache: off})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Totals.Rejected != 0 || r.Totals.Recounted == 0 {
+			t.Fatalf("accounting: %+v", r.Totals.Lines)
+		}
+		res, _ := json.Marshal(r)
+		return res, records.Bytes()
+	}
+	wantRes, wantRec := run(1, true)
+	for _, jobs := range []int{1, 3} {
+		res, rec := run(jobs, false)
+		if !bytes.Equal(res, wantRes) {
+			t.Errorf("-j %d with the cache: the result differs", jobs)
+		}
+		if !bytes.Equal(rec, wantRec) {
+			t.Errorf("-j %d with the cache: --records differs", jobs)
+		}
+	}
+}
+
+// genConversations makes about size bytes of OpenAI Batch request lines
+// from conversations of an agent: convs of them at a time, their requests
+// interleaved, each carrying one of four system prompts, one of two sets of
+// tool definitions and every turn before it, as a chat client sends them.
+func genConversations(size, convs int) []byte {
+	rng := rand.New(rand.NewPCG(3, 4))
+	words := strings.Fields(`the of and to in is that for it as was with be by on not he this are or his from at which
+		but have an they you were her she there been one all we their has would when if so no will more can said who
+		tokens model request response billing account invoice usage count exactly reference tokenizer pipeline
+		système naïve café résumé Zürich 東京 北京 Москва 😀 👍 don't we'll it's 2024 3.14159 100% $42.50`)
+	prose := func(n int) string {
+		var s strings.Builder
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				s.WriteByte(' ')
+			}
+			s.WriteString(words[rng.IntN(len(words))])
+		}
+		return s.String()
+	}
+	var prompts []string
+	for i := 0; i < 4; i++ {
+		prompts = append(prompts, prose(300+rng.IntN(400)))
+	}
+	var toolSets [][]any
+	for i := 0; i < 2; i++ {
+		var tools []any
+		for k := 0; k < 5; k++ {
+			tools = append(tools, map[string]any{"type": "function", "function": map[string]any{
+				"name": fmt.Sprintf("tool_%d_%d", i, k), "description": prose(40 + rng.IntN(60)),
+				"parameters": map[string]any{"type": "object", "properties": map[string]any{
+					"query": map[string]any{"type": "string", "description": prose(10 + rng.IntN(20))}}}}})
+		}
+		toolSets = append(toolSets, tools)
+	}
+	type conv struct {
+		msgs  []any
+		tools []any
+		left  int
+	}
+	fresh := func() *conv {
+		return &conv{msgs: []any{map[string]any{"role": "system", "content": prompts[rng.IntN(len(prompts))]}},
+			tools: toolSets[rng.IntN(len(toolSets))], left: 4 + rng.IntN(12)}
+	}
+	live := make([]*conv, convs)
+	for i := range live {
+		live[i] = fresh()
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	for i := 0; b.Len() < size; i++ {
+		k := rng.IntN(convs)
+		c := live[k]
+		c.msgs = append(c.msgs, map[string]any{"role": "user", "content": prose(20 + rng.IntN(200))})
+		enc.Encode(map[string]any{"custom_id": fmt.Sprintf("request-%d", i), "method": "POST", "url": "/v1/chat/completions",
+			"body": map[string]any{"model": "gpt-4o", "messages": c.msgs, "tools": c.tools}})
+		c.msgs = append(c.msgs, map[string]any{"role": "assistant", "content": prose(50 + rng.IntN(300))})
+		if c.left--; c.left == 0 {
+			live[k] = fresh()
+		}
+	}
+	return b.Bytes()
+}
+
+// BenchmarkPartCache recounts a log of agent conversations (genConversations,
+// 32 MB, 64 conversations at a time) on one worker, with and without the
+// part cache. MB/s is of text recounted.
+func BenchmarkPartCache(b *testing.B) {
+	log := genConversations(benchMB<<20, 64)
+	var text int64
+	x, _ := logformat.NewExtractor(logformat.Options{})
+	p := jsonl.NewParser(jsonl.Reference)
+	for _, line := range bytes.Split(bytes.TrimSuffix(log, []byte("\n")), []byte("\n")) {
+		doc, err := p.Parse(line)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec, err := x.Extract(doc.Root())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, part := range rec.Parts {
+			text += int64(len(part.Text))
+		}
+	}
+	for _, off := range []bool{true, false} {
+		name := "cache"
+		if off {
+			name = "none"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(text)
+			for i := 0; i < b.N; i++ {
+				if _, err := Run(context.Background(), Options{Stdin: bytes.NewReader(log), Jobs: 1, Records: io.Discard, noPartCache: off}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
