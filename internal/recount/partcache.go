@@ -28,15 +28,18 @@ import (
 // a part that finds its mark is counted again and copied, and from the third
 // sighting on it is a hit. Once hits come (credit), every part is looked up
 // and copied at its first sighting. On BenchmarkShare's log, which has no
-// repeats, recounting gzip kept 70.3-74.2% of the engine against
-// 71.3-73.7% without the cache (six alternating runs: within noise);
-// BenchmarkPartCache's agent conversations recount 3.1-3.5x faster.
+// repeats, recounting gzip kept 70.3-71.2% of the engine against
+// 70.6-73.4% without the cache (five alternating runs); in a CPU profile
+// the cache's own work is about 1% of the recount's time.
+// BenchmarkPartCache's agent conversations recount 3.4-3.5x faster.
 //
 // Memory: the copies live in one ring (the arena, allocated at the first
 // copy) of a size fixed when the worker starts; a copy is lost when the ring
 // has moved a whole turn past it, and a hit on a copy more than half a turn
-// old copies it to the front. The table has one entry per KiB of arena, in
-// sets of two. Neither grows.
+// old copies it to the front. The table (allocated at the first part of
+// partMin bytes) has one entry per KiB of arena, in sets of two; a new part
+// takes a mark or a lost copy first, then a copy not hit since it was
+// stored, then the older copy. Neither grows.
 //
 // A partCache belongs to one worker: it is not safe for concurrent use.
 type partCache struct {
@@ -45,6 +48,9 @@ type partCache struct {
 	size  uint64    // len(arena) once allocated
 	pos   uint64    // how many bytes have been written to the ring, in all
 	turn  uint8     // which way a mark replaces, when both ways may go
+	// cold counts the parts met while credit is 0; cold>>coldEpoch turns
+	// which parts the sampling picks.
+	cold uint64
 	// credit is the bytes of hits less an eighth of the bytes of new
 	// parts, within [0, creditMax]: while it is above 0, a new part is
 	// copied at its first sighting, not its second.
@@ -57,12 +63,14 @@ type partCache struct {
 	hitCount uint64 // parts answered from a copy (for the tests)
 }
 
-// partSet is two entries in one 64-byte cache line (the table is page
-// aligned): a miss, the common case on a log without repeats, costs one
-// line.
+// partSet is two entries in 64 bytes, one cache line where the table is
+// 64-byte aligned (as the Go runtime places large objects): a miss, the
+// common case on a log without repeats, costs one line. used marks the
+// entries hit since they were last stored (their second chance).
 type partSet struct {
-	e [2]partEntry
-	_ [64 - 2*24]byte
+	e    [2]partEntry
+	used [2]bool
+	_    [64 - 2*24 - 2]byte
 }
 
 // partEntry is one remembered part: a mark (at == 0) or a copy at ring
@@ -84,20 +92,29 @@ const (
 	partArenaMin = 4 << 20
 	partArenaMax = 16 << 20
 	creditMax    = 16 << 20
-	// coldSample: while credit is 0, only the parts whose partSample is a
-	// multiple of coldSample are looked up (and marked), and the others
-	// are counted. A probe of the table is a cache miss, and the whole-part
-	// hash costs about 2% of counting the part: on a log without repeats,
-	// they were the cost of the cache (about 1 point of the gzip share).
-	// A part's bytes pick whether it is looked up, so a text that repeats
-	// is looked up every time, and its hits turn the sampling off.
+	// coldSample: while credit is 0, only one part in coldSample is looked
+	// up (and marked), and the others are counted. A probe of the table is
+	// a cache miss, and the whole-part hash costs about 2% of counting the
+	// part: on a log without repeats, they were the cost of the cache
+	// (about 1 point of the gzip share). A part's bytes pick whether it is
+	// looked up (partSample, plus the epoch), so within an epoch a text
+	// that repeats is looked up every time or never; when it is, its hits
+	// turn the sampling off.
 	coldSample = 8
+	// coldEpoch: every 1<<coldEpoch parts met while credit is 0, the
+	// sampling picks another eighth of the parts, so that a text that
+	// repeats but is not picked gets its turn.
+	coldEpoch = 12
 )
 
-// newPartCache returns the cache of one of jobs workers.
-func newPartCache(jobs int) *partCache {
+// newPartCache returns the cache of one of jobs workers, with a ring of
+// ring bytes if ring > 0 (for the tests; at least 2 KiB).
+func newPartCache(jobs, ring int) *partCache {
 	size := uint64(partTotal / max(jobs, 1))
 	size = min(max(size, partArenaMin), partArenaMax)
+	if ring > 0 {
+		size = uint64(max(ring, 2<<10))
+	}
 	// A power of two, for the table's mask.
 	return &partCache{size: 1 << (bits.Len64(size) - 1), seed: maphash.MakeSeed()}
 }
@@ -111,23 +128,29 @@ func (c *partCache) count(cnt *tokenizer.Counter, text []byte) int {
 	if c.sets == nil {
 		c.sets = make([]partSet, c.size>>11)
 	}
-	if c.credit == 0 && partSample(text)%coldSample != 0 {
-		return cnt.Count(text)
+	if c.credit == 0 {
+		c.cold++
+		if (partSample(text)+c.cold>>coldEpoch)%coldSample != 0 {
+			return cnt.Count(text)
+		}
 	}
 	k, ok := c.key(cnt.Encoding(), text)
 	if !ok {
 		return cnt.Count(text)
 	}
-	set := &c.sets[k&uint64(len(c.sets)-1)].e
-	for w := range set {
-		e := &set[w]
+	// The encoding's index moves the set too, so that one text in two
+	// encodings does not take both ways.
+	set := &c.sets[(k^(k>>56)*0x9e3779b97f4a7c15)&uint64(len(c.sets)-1)]
+	for w := range set.e {
+		e := &set.e[w]
 		if e.key != k || e.n != uint32(n) {
 			continue
 		}
-		if e.at != 0 && c.pos-(e.at-1) <= c.size && bytes.Equal(c.arena[(e.at-1)%c.size:][:n], text) {
+		if c.live(e) && bytes.Equal(c.arena[(e.at-1)%c.size:][:n], text) {
 			if c.pos-(e.at-1) > c.size/2 {
 				c.store(e, text) // keep a part in use from falling off the ring
 			}
+			set.used[w] = true
 			c.hitCount++
 			c.credit = min(c.credit+n, creditMax)
 			return int(e.count)
@@ -137,29 +160,46 @@ func (c *partCache) count(cnt *tokenizer.Counter, text []byte) int {
 		count := cnt.Count(text)
 		e.count = uint32(count)
 		c.store(e, text)
+		set.used[w] = false
 		return count
 	}
 	count := cnt.Count(text)
-	// Mark it, in a way that holds a mark or a lost copy; a set of two live
-	// copies keeps them.
-	w := -1
-	for i := range set {
-		if e := &set[i]; e.at == 0 || c.pos-(e.at-1) > c.size {
-			if w < 0 || i == int(c.turn&1) {
-				w = i
-			}
-		}
-	}
 	c.credit = max(c.credit-n>>3, 0)
-	if w < 0 {
-		return count
-	}
-	c.turn++
-	set[w] = partEntry{key: k, n: uint32(n), count: uint32(count)}
+	w := c.victim(set)
+	set.e[w] = partEntry{key: k, n: uint32(n), count: uint32(count)}
+	set.used[w] = false
 	if c.credit > 0 {
-		c.store(&set[w], text) // repeats are common here: copy it now
+		c.store(&set.e[w], text) // repeats are common here: copy it now
 	}
 	return count
+}
+
+// live reports whether e holds a copy that the ring has not overwritten.
+func (c *partCache) live(e *partEntry) bool {
+	return e.at != 0 && c.pos-(e.at-1) <= c.size
+}
+
+// victim picks the way of set that a new part takes: a mark or a lost copy
+// (by turns, when both are), else a copy not hit since it was stored, else
+// the older copy, taking both copies' second chance.
+func (c *partCache) victim(set *partSet) int {
+	c.turn++
+	t := int(c.turn & 1)
+	switch {
+	case !c.live(&set.e[t]):
+		return t
+	case !c.live(&set.e[1-t]):
+		return 1 - t
+	case !set.used[t]:
+		return t
+	case !set.used[1-t]:
+		return 1 - t
+	}
+	set.used = [2]bool{}
+	if set.e[0].at < set.e[1].at {
+		return 0
+	}
+	return 1
 }
 
 // store copies text to the front of the ring for e.
@@ -201,9 +241,8 @@ func (c *partCache) key(enc *tokenizer.Encoding, text []byte) (uint64, bool) {
 func partSample(t []byte) uint64 {
 	n := len(t) // >= partMin
 	h := uint64(n) * 0x9e3779b97f4a7c15
-	step := (n - 8) / 7
-	for at := 0; at <= n-8; at += step {
-		hi, lo := bits.Mul64(h^binary.LittleEndian.Uint64(t[at:]), 0xbf58476d1ce4e5b9)
+	for i := range 8 {
+		hi, lo := bits.Mul64(h^binary.LittleEndian.Uint64(t[i*(n-8)/7:]), 0xbf58476d1ce4e5b9)
 		h = hi ^ lo
 	}
 	return h

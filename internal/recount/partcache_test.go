@@ -21,8 +21,7 @@ import (
 func TestPartCacheCounts(t *testing.T) {
 	o200k := tokenizer.MustGet("o200k_base").NewCounter()
 	cl100k := tokenizer.MustGet("cl100k_base").NewCounter()
-	c := newPartCache(1)
-	c.size = 64 << 10 // a small ring: it wraps often
+	c := newPartCache(1, 64<<10) // a small ring: it wraps often
 	rng := rand.New(rand.NewPCG(1, 2))
 	words := strings.Fields("the of and tokens model billing 東京 😀 don't 2024 \t\n  x")
 	text := func(n int) []byte {
@@ -77,7 +76,7 @@ func TestPartCacheCounts(t *testing.T) {
 // leaves no copies.
 func TestPartCacheWarms(t *testing.T) {
 	cnt := tokenizer.MustGet("o200k_base").NewCounter()
-	c := newPartCache(2)
+	c := newPartCache(2, 0)
 	rng := rand.New(rand.NewPCG(5, 6))
 	words := strings.Fields("the of and tokens model billing invoice usage count exactly")
 	part := func(int) []byte {
@@ -115,13 +114,14 @@ func TestPartCacheWarms(t *testing.T) {
 }
 
 // TestPartCacheSameResult recounts a log of conversations, where most text
-// repeats, with and without the part caches, on one and on three workers:
-// the results and --records must be the same.
+// repeats, with and without the part caches, on one and on three workers,
+// with rings that hold it all and rings it turns many times: the results
+// and --records must be the same.
 func TestPartCacheSameResult(t *testing.T) {
 	log := genConversations(2<<20, 8)
-	run := func(jobs int, off bool) ([]byte, []byte) {
+	run := func(jobs, ring int) ([]byte, []byte) {
 		var records bytes.Buffer
-		r, err := Run(context.Background(), Options{Stdin: bytes.NewReader(log), Jobs: jobs, Records: &records, BlockSize: 64 << 10, noPartCache: off})
+		r, err := Run(context.Background(), Options{Stdin: bytes.NewReader(log), Jobs: jobs, Records: &records, BlockSize: 64 << 10, partRing: ring})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,14 +131,85 @@ func TestPartCacheSameResult(t *testing.T) {
 		res, _ := json.Marshal(r)
 		return res, records.Bytes()
 	}
-	wantRes, wantRec := run(1, true)
+	wantRes, wantRec := run(1, -1)
 	for _, jobs := range []int{1, 3} {
-		res, rec := run(jobs, false)
-		if !bytes.Equal(res, wantRes) {
-			t.Errorf("-j %d with the cache: the result differs", jobs)
+		for _, ring := range []int{0, 64 << 10} {
+			res, rec := run(jobs, ring)
+			if !bytes.Equal(res, wantRes) {
+				t.Errorf("-j %d, ring %d: the result differs", jobs, ring)
+			}
+			if !bytes.Equal(rec, wantRec) {
+				t.Errorf("-j %d, ring %d: --records differs", jobs, ring)
+			}
 		}
-		if !bytes.Equal(rec, wantRec) {
-			t.Errorf("-j %d with the cache: --records differs", jobs)
+	}
+}
+
+// TestPartCacheKeepsTurning feeds a cache a prompt that repeats in every
+// request beside a new short part each time, until every entry has held a
+// copy, and then parts that repeat: they must still be taken from the cache
+// (a table whose sets held only live copies once took no new part, so the
+// ring stopped and nothing new was ever copied again).
+func TestPartCacheKeepsTurning(t *testing.T) {
+	cnt := tokenizer.MustGet("o200k_base").NewCounter()
+	c := newPartCache(1, 1<<20) // 1,024 entries
+	rng := rand.New(rand.NewPCG(7, 8))
+	text := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = 'a' + byte(rng.IntN(26))
+			if i%6 == 5 {
+				b[i] = ' '
+			}
+		}
+		return b
+	}
+	prompt := text(3000)
+	for i := 0; i < 20000; i++ {
+		c.count(cnt, prompt)
+		c.count(cnt, text(300))
+	}
+	var repeats [][]byte
+	for i := 0; i < 100; i++ {
+		repeats = append(repeats, text(1500))
+	}
+	before := c.hitCount
+	for round := 0; round < 10; round++ {
+		for _, p := range repeats {
+			c.count(cnt, prompt)
+			if got, want := c.count(cnt, p), cnt.Count(p); got != want {
+				t.Fatalf("%d tokens, want %d", got, want)
+			}
+		}
+	}
+	if hits := c.hitCount - before - 1000; hits < 800 { // less the prompt's
+		t.Errorf("%d hits of 1,000 lookups of 100 parts that repeat", hits)
+	}
+}
+
+// TestPartCacheColdPrompt checks that a prompt repeated in every request
+// beside new parts is taken from the cache in the end, whichever eighth of
+// the parts the sampling picks first.
+func TestPartCacheColdPrompt(t *testing.T) {
+	cnt := tokenizer.MustGet("o200k_base").NewCounter()
+	for seed := uint64(0); seed < 8; seed++ {
+		c := newPartCache(1, 0)
+		rng := rand.New(rand.NewPCG(seed, 9))
+		word := func() string { return [...]string{"tokens ", "billing ", "usage ", "the ", "of "}[rng.IntN(5)] }
+		var prompt []byte
+		for len(prompt) < 3000 {
+			prompt = append(prompt, word()...)
+		}
+		for i := 0; i < 40000; i++ {
+			c.count(cnt, prompt)
+			var b []byte
+			for len(b) < 300 {
+				b = append(b, word()...)
+			}
+			c.count(cnt, b)
+		}
+		if c.hitCount < 24000 { // the prompt is picked within eight epochs (14,000 requests)
+			t.Errorf("seed %d: the prompt was a hit %d times of 40,000", seed, c.hitCount)
 		}
 	}
 }
@@ -229,15 +300,15 @@ func BenchmarkPartCache(b *testing.B) {
 			text += int64(len(part.Text))
 		}
 	}
-	for _, off := range []bool{true, false} {
+	for _, ring := range []int{-1, 0} {
 		name := "cache"
-		if off {
+		if ring < 0 {
 			name = "none"
 		}
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(text)
 			for i := 0; i < b.N; i++ {
-				if _, err := Run(context.Background(), Options{Stdin: bytes.NewReader(log), Jobs: 1, Records: io.Discard, noPartCache: off}); err != nil {
+				if _, err := Run(context.Background(), Options{Stdin: bytes.NewReader(log), Jobs: 1, Records: io.Discard, partRing: ring}); err != nil {
 					b.Fatal(err)
 				}
 			}

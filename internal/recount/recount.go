@@ -98,9 +98,9 @@ type Options struct {
 	// and each --records line a "reconcile" object.
 	Reconcile *ReconcileOptions
 
-	// noPartCache turns the workers' part caches off (for the tests and
-	// benchmarks that compare with and without).
-	noPartCache bool
+	// partRing, for the tests and benchmarks, sets the size of each
+	// worker's part cache ring (0: by Jobs), or turns the caches off (-1).
+	partRing int
 }
 
 // Progress is what a progress display shows.
