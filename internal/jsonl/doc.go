@@ -369,16 +369,19 @@ const hexDigits = "0123456789abcdef"
 // AppendQuoted appends s as a JSON string: ", \ and control characters
 // escaped (\n, \r, \t, \b, \f or \u00XX), everything else as it is,
 // invalid UTF-8 included.
+//
+// The runs between bytes to escape are found by scanPlain, the parser's
+// string scan (32 bytes at a time with AVX2): tool definitions, which
+// recount serializes from the parsed tree, are mostly such runs.
 func AppendQuoted(dst, s []byte) []byte {
 	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
+	for {
+		i := scanPlain(s)
+		dst = append(dst, s[:i]...)
+		if i == len(s) {
+			break
 		}
-		dst = append(dst, s[start:i]...)
-		switch c {
+		switch c := s[i]; c {
 		case '"', '\\':
 			dst = append(dst, '\\', c)
 		case '\n':
@@ -394,9 +397,8 @@ func AppendQuoted(dst, s []byte) []byte {
 		default:
 			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
 		}
-		start = i + 1
+		s = s[i+1:]
 	}
-	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
 

@@ -245,6 +245,53 @@ func TestAppendQuoted(t *testing.T) {
 	}
 }
 
+// appendQuotedBytes is AppendQuoted a byte at a time, as it was written
+// before it used scanPlain: the reference FuzzAppendQuoted holds it to.
+func appendQuotedBytes(dst, s []byte) []byte {
+	dst = append(dst, '"')
+	for _, c := range s {
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c == '\n':
+			dst = append(dst, '\\', 'n')
+		case c == '\r':
+			dst = append(dst, '\\', 'r')
+		case c == '\t':
+			dst = append(dst, '\\', 't')
+		case c == '\b':
+			dst = append(dst, '\\', 'b')
+		case c == '\f':
+			dst = append(dst, '\\', 'f')
+		case c < 0x20:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return append(dst, '"')
+}
+
+// FuzzAppendQuoted holds AppendQuoted to appendQuotedBytes, and checks
+// that the output parses back to the input where it is valid UTF-8.
+func FuzzAppendQuoted(f *testing.F) {
+	f.Add([]byte("a\"\\\n\x01é\xff"))
+	f.Add(bytes.Repeat([]byte("plain text, 32 bytes and more!! \t"), 5))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, s []byte) {
+		got := AppendQuoted([]byte("x"), s)
+		if want := appendQuotedBytes([]byte("x"), s); !bytes.Equal(got, want) {
+			t.Fatalf("%q: got %q, want %q", s, got, want)
+		}
+		if utf8.Valid(s) {
+			var back string
+			if err := json.Unmarshal(got[1:], &back); err != nil || back != string(s) {
+				t.Fatalf("%q: %q parses back to %q (%v)", s, got, back, err)
+			}
+		}
+	})
+}
+
 // TestLongLine parses a line of several megabytes on both paths (the
 // simdjson-go path goes asynchronous beyond 8 kB).
 func TestLongLine(t *testing.T) {
