@@ -22,7 +22,7 @@ import (
 //
 // What it costs on a log without repeats: a hash of eight samples of each
 // part of partMin bytes or more, and for one part in coldSample (picked by
-// that hash) a hash of the whole part and one probe of the table; no copy.
+// that hash and the epoch) a hash of the whole part and one probe of the table; no copy.
 // While the cache has no recent hits, a part is copied only on its second
 // sighting: the first leaves a mark (its hash, length and count, no bytes);
 // a part that finds its mark is counted again and copied, and from the third
@@ -47,8 +47,9 @@ type partCache struct {
 	arena []byte    // nil until the first copy
 	size  uint64    // len(arena) once allocated
 	pos   uint64    // how many bytes have been written to the ring, in all
-	turn  uint8     // which way a mark replaces, when both ways may go
-	// cold counts the parts met while credit is 0; cold>>coldEpoch turns
+	turn  uint8     // which way a new part takes, when both ways may go
+	// cold counts the parts (of partMin bytes to size/8) met while
+	// credit is 0; cold>>coldEpoch turns
 	// which parts the sampling picks.
 	cold uint64
 	// credit is the bytes of hits less an eighth of the bytes of new
@@ -66,7 +67,8 @@ type partCache struct {
 // partSet is two entries in 64 bytes, one cache line where the table is
 // 64-byte aligned (as the Go runtime places large objects): a miss, the
 // common case on a log without repeats, costs one line. used marks the
-// entries hit since they were last stored (their second chance).
+// entries hit since they were last stored or replaced (their second
+// chance; a hit that copies a part to the front keeps it).
 type partSet struct {
 	e    [2]partEntry
 	used [2]bool
@@ -234,10 +236,11 @@ func (c *partCache) key(enc *tokenizer.Encoding, text []byte) (uint64, bool) {
 
 // partSample hashes a part's length and eight 8-byte samples of it, the
 // first and last eight bytes and six between, at a cost that does not grow
-// with the part: it picks the parts that are looked up while the cache is
-// cold. A part's own bytes pick, so a text that repeats is picked every
-// time. (Parts that differ only between the samples are picked together or
-// not at all; their repeats wait until others turn the sampling off.)
+// with the part: with the epoch, it picks the parts that are looked up
+// while the cache is cold. A part's own bytes pick, so within an epoch a
+// text that repeats is picked every time or never, and it is picked in one
+// epoch of eight. (Parts that differ only between the samples are picked
+// together.)
 func partSample(t []byte) uint64 {
 	n := len(t) // >= partMin
 	h := uint64(n) * 0x9e3779b97f4a7c15
