@@ -19,6 +19,9 @@ import (
 // parts that share a sampled key but not their bytes, the same text in two
 // encodings, and enough text to take the ring round several times.
 func TestPartCacheCounts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("one goroutine, many counts: not in -short (CI's race run)")
+	}
 	o200k := tokenizer.MustGet("o200k_base").NewCounter()
 	cl100k := tokenizer.MustGet("cl100k_base").NewCounter()
 	c := newPartCache(1, 64<<10) // a small ring: it wraps often
@@ -151,6 +154,9 @@ func TestPartCacheSameResult(t *testing.T) {
 // (a table whose sets held only live copies once took no new part, so the
 // ring stopped and nothing new was ever copied again).
 func TestPartCacheKeepsTurning(t *testing.T) {
+	if testing.Short() {
+		t.Skip("one goroutine, many counts: not in -short (CI's race run)")
+	}
 	cnt := tokenizer.MustGet("o200k_base").NewCounter()
 	c := newPartCache(1, 1<<20) // 1,024 entries
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -191,6 +197,9 @@ func TestPartCacheKeepsTurning(t *testing.T) {
 // beside new parts is taken from the cache in the end, whichever eighth of
 // the parts the sampling picks first.
 func TestPartCacheColdPrompt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("one goroutine, many counts: not in -short (CI's race run)")
+	}
 	cnt := tokenizer.MustGet("o200k_base").NewCounter()
 	for seed := uint64(0); seed < 8; seed++ {
 		c := newPartCache(1, 0)
