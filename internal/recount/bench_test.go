@@ -84,17 +84,7 @@ func loadBench(b *testing.B) {
 		benchData.zstd2mPath = writeFile(b, filepath.Join(dir, "batch-2m.jsonl.zst"), zst(b, plain, zstd.WithWindowSize(2<<20)))
 		// Extract the parts once, with the same code, for the engine
 		// baseline.
-		x, _ := logformat.NewExtractor(logformat.Options{})
-		p := jsonl.NewParser(jsonl.SIMD)
-		for _, line := range bytes.Split(bytes.TrimSuffix(plain, []byte("\n")), []byte("\n")) {
-			doc, err := p.Parse(line)
-			if err != nil {
-				b.Fatal(err)
-			}
-			rec, err := x.Extract(doc.Root())
-			if err != nil {
-				b.Fatal(err)
-			}
+		eachRecord(b, plain, jsonl.SIMD, func(rec *logformat.Record) {
 			info := resolveModel(string(rec.Model))
 			for _, part := range rec.Parts {
 				benchData.texts = append(benchData.texts, append([]byte(nil), part.Text...))
@@ -102,11 +92,29 @@ func loadBench(b *testing.B) {
 				benchData.textBytes += int64(len(part.Text))
 			}
 			benchData.wantRecords++
-		}
+		})
 		fmt.Fprintf(os.Stderr, "bench log: %d records, %.1f MB JSON, %.1f MB text; gzip %.1f MB, zstd %.1f MB (2 MiB window: %.1f MB)\n",
 			benchData.wantRecords, float64(len(plain))/1e6, float64(benchData.textBytes)/1e6,
 			fileMB(benchData.gzipPath), fileMB(benchData.zstdPath), fileMB(benchData.zstd2mPath))
 	})
+}
+
+// eachRecord parses and extracts each line of log (which must all be
+// valid records) and calls fn with the record.
+func eachRecord(b testing.TB, log []byte, mode jsonl.Mode, fn func(*logformat.Record)) {
+	x, _ := logformat.NewExtractor(logformat.Options{})
+	p := jsonl.NewParser(mode)
+	for _, line := range bytes.Split(bytes.TrimSuffix(log, []byte("\n")), []byte("\n")) {
+		doc, err := p.Parse(line)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec, err := x.Extract(doc.Root())
+		if err != nil {
+			b.Fatal(err)
+		}
+		fn(rec)
+	}
 }
 
 func fileMB(path string) float64 {

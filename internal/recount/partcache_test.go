@@ -16,7 +16,7 @@ import (
 )
 
 // TestPartCacheCounts holds the cache to Counter.Count on parts that repeat,
-// parts that share a sampled key but not their bytes, the same text in two
+// parts that share a sample (partSample) but not their bytes, the same text in two
 // encodings, and enough text to take the ring round several times.
 func TestPartCacheCounts(t *testing.T) {
 	if testing.Short() {
@@ -294,21 +294,11 @@ func genConversations(size, convs int) []byte {
 func BenchmarkPartCache(b *testing.B) {
 	log := genConversations(benchMB<<20, 64)
 	var text int64
-	x, _ := logformat.NewExtractor(logformat.Options{})
-	p := jsonl.NewParser(jsonl.Reference)
-	for _, line := range bytes.Split(bytes.TrimSuffix(log, []byte("\n")), []byte("\n")) {
-		doc, err := p.Parse(line)
-		if err != nil {
-			b.Fatal(err)
-		}
-		rec, err := x.Extract(doc.Root())
-		if err != nil {
-			b.Fatal(err)
-		}
+	eachRecord(b, log, jsonl.Reference, func(rec *logformat.Record) {
 		for _, part := range rec.Parts {
 			text += int64(len(part.Text))
 		}
-	}
+	})
 	for _, ring := range []int{-1, 0} {
 		name := "cache"
 		if ring < 0 {
