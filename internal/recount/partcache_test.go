@@ -65,7 +65,9 @@ func TestPartCacheCounts(t *testing.T) {
 		}
 		hits += int(c.hitCount - before)
 	}
-	if hits < 3000 {
+	// 3,019-3,335 in 25 runs (the table's hash seed differs from run to
+	// run); this only checks that the cache is used.
+	if hits < 1500 {
 		t.Errorf("%d hits of 20000 lookups: the cache is not being used", hits)
 	}
 	if uint64(len(c.arena)) != c.size || len(c.sets) != int(c.size>>11) {
@@ -110,8 +112,9 @@ func TestPartCacheWarms(t *testing.T) {
 	// The sampled parts are marked in the first round, copied in the
 	// second and hit in the third, which turns the sampling off: the
 	// parts after the first hit are copied at once, and from the fifth
-	// round on every part is a hit (678 hits in all when this was written).
-	if c.hitCount < 650 {
+	// round on every part is a hit (653 hits in all in 25 runs when this
+	// was written).
+	if c.hitCount < 550 {
 		t.Errorf("%d hits of 1000 lookups of 100 parts", c.hitCount)
 	}
 }
@@ -188,7 +191,8 @@ func TestPartCacheKeepsTurning(t *testing.T) {
 			}
 		}
 	}
-	if hits := c.hitCount - before - 1000; hits < 800 { // less the prompt's
+	// 844-898 in 25 runs (the hash seed differs from run to run).
+	if hits := c.hitCount - before - 1000; hits < 700 { // less the prompt's
 		t.Errorf("%d hits of 1,000 lookups of 100 parts that repeat", hits)
 	}
 }
@@ -217,7 +221,9 @@ func TestPartCacheColdPrompt(t *testing.T) {
 			}
 			c.count(cnt, b)
 		}
-		if c.hitCount < 24000 { // the prompt is picked within eight epochs (about 14,300 requests)
+		// The prompt is picked within eight epochs: at worst after 7 x 2,048
+		// requests, and a hit from its third sighting on (25,661 hits).
+		if c.hitCount < 25000 {
 			t.Errorf("seed %d: the prompt was a hit %d times of 40,000", seed, c.hitCount)
 		}
 	}
