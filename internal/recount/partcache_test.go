@@ -137,6 +137,15 @@ func TestPartCacheSameResult(t *testing.T) {
 		res, _ := json.Marshal(r)
 		return res, records.Bytes()
 	}
+	for _, ring := range []int{0, 64 << 10, -1} {
+		c, err := compile(Options{Jobs: 1, partRing: ring})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w, _ := newWorker(c, nil); (w.parts != nil) != (ring >= 0) {
+			t.Fatalf("ring %d: the worker's part cache is %v", ring, w.parts)
+		}
+	}
 	wantRes, wantRec := run(1, -1)
 	for _, jobs := range []int{1, 3} {
 		for _, ring := range []int{0, 64 << 10} {
