@@ -181,6 +181,47 @@ func TestMergeMatchesReference(t *testing.T) {
 	}
 }
 
+// TestPieceCacheSampling counts pieces that never repeat (random base64),
+// which must turn the piece cache to sampling, and then pieces that repeat,
+// which must turn it back; every count is held to the reference.
+func TestPieceCacheSampling(t *testing.T) {
+	const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	r := rand.New(rand.NewPCG(11, 11))
+	piece := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = b64[r.IntN(len(b64))]
+		}
+		return b
+	}
+	for name, tb := range tables(t) {
+		m := NewMerger(tb, CacheSlots)
+		check := func(p []byte) {
+			if got, want := m.Count(p), len(ReferenceEncode(p, tb.Rank)); got != want {
+				t.Fatalf("%s: Count(%q) = %d, want %d", name, p, got, want)
+			}
+		}
+		for range 5000 {
+			check(piece(9 + r.IntN(20)))
+		}
+		if m.cacheScore >= 0 {
+			t.Errorf("%s: score %d after pieces that never repeat: the cache still looks every piece up", name, m.cacheScore)
+		}
+		var repeats [][]byte
+		for range 200 {
+			repeats = append(repeats, piece(9+r.IntN(20)))
+		}
+		for range 20 {
+			for _, p := range repeats {
+				check(p)
+			}
+		}
+		if m.cacheScore <= 0 {
+			t.Errorf("%s: score %d after pieces that repeat: the sampling did not end", name, m.cacheScore)
+		}
+	}
+}
+
 // TestLongPiecesShareMerger merges many long pieces with one Merger, so
 // that the pair cache of mergeLong holds entries from earlier pieces and
 // its slots collide: pieces from alphabets with many distinct token pairs,
