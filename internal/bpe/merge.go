@@ -66,7 +66,11 @@ const (
 	// each piece cache lookup misses the processor's caches and each store
 	// evicts a piece that might have; they took a fifth of counting it.
 	// A piece's hash picks it, so a piece that repeats is looked up every
-	// time or never, and its hits end the sampling.
+	// time or never, and its hits end the sampling. The hash's low bits
+	// pick it, the same bits that pick its set, so the sampled pieces
+	// share a sixteenth of the cache, which the processor's caches hold:
+	// picking by the top bits measured 5-19% slower on base64 under
+	// o200k_base (cl100k_base the same).
 	cacheSample = 16
 )
 
