@@ -182,8 +182,10 @@ func TestMergeMatchesReference(t *testing.T) {
 }
 
 // TestPieceCacheSampling counts pieces that never repeat (random base64),
-// which must turn the piece cache to sampling, and then pieces that repeat,
-// which must turn it back; every count is held to the reference.
+// which must turn the piece cache to sampling, then pieces that repeat,
+// which must turn it back, then random pieces again and one piece that the
+// sampling does not pick, repeated: the trials must find it. Every count is
+// held to the reference.
 func TestPieceCacheSampling(t *testing.T) {
 	const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 	r := rand.New(rand.NewPCG(11, 11))
@@ -201,11 +203,16 @@ func TestPieceCacheSampling(t *testing.T) {
 				t.Fatalf("%s: Count(%q) = %d, want %d", name, p, got, want)
 			}
 		}
+		if m.cacheScore != cacheScoreMax {
+			t.Fatalf("%s: a new Merger starts at score %d, not %d", name, m.cacheScore, cacheScoreMax)
+		}
 		for range 5000 {
 			check(piece(9 + r.IntN(20)))
 		}
-		if m.cacheScore >= 0 {
-			t.Errorf("%s: score %d after pieces that never repeat: the cache still looks every piece up", name, m.cacheScore)
+		// About 65 misses to fall below 0, then a sixteenth of the pieces
+		// and four trials of 9 misses: some 420 stores.
+		if m.cacheScore >= 0 || m.cache.tick > 5000/8 {
+			t.Errorf("%s: score %d and %d stores after 5,000 pieces that never repeat: the cache is not sampling", name, m.cacheScore, m.cache.tick)
 		}
 		var repeats [][]byte
 		for range 200 {
@@ -216,8 +223,22 @@ func TestPieceCacheSampling(t *testing.T) {
 				check(p)
 			}
 		}
-		if m.cacheScore <= 0 {
+		if m.cacheScore < cacheScoreMax-8 {
 			t.Errorf("%s: score %d after pieces that repeat: the sampling did not end", name, m.cacheScore)
+		}
+		for range 5000 {
+			check(piece(9 + r.IntN(20)))
+		}
+		var word []byte
+		for word == nil || hash(word)%cacheSample == 0 {
+			word = piece(20)
+		}
+		stores := m.cache.tick
+		for range 3000 {
+			check(word)
+		}
+		if m.cacheScore < cacheScoreMax-8 || m.cache.tick-stores > 100 {
+			t.Errorf("%s: score %d, %d stores after a piece the sampling skips, repeated: the trials did not find it", name, m.cacheScore, m.cache.tick-stores)
 		}
 	}
 }

@@ -55,9 +55,12 @@ type Merger struct {
 	mid        *midCache  // recent pieces of 9 to 16 bytes and their ranks
 	toks       []uint32   // scratch for small
 	// cacheScore rises by 4 with each piece cache hit and falls by 1 with
-	// each miss, within ±cacheScoreMax; below 0 (a hit rate under a fifth),
-	// small looks up and stores only one piece in cacheSample.
+	// each miss, within ±cacheScoreMax, from cacheScoreMax; below 0 (over
+	// a run of pieces, a hit rate under a fifth), small looks up and stores
+	// only one piece in cacheSample, and after each cacheTrial pieces it
+	// skipped, it looks every piece up again (score cacheTrialScore).
 	cacheScore int
+	cacheSkips int
 }
 
 const (
@@ -65,13 +68,17 @@ const (
 	// cacheSample: on text whose pieces do not repeat (random base64),
 	// each piece cache lookup misses the processor's caches and each store
 	// evicts a piece that might have; they took a fifth of counting it.
-	// A piece's hash picks it, so a piece that repeats is looked up every
-	// time or never, and its hits end the sampling. The hash's low bits
-	// pick it, the same bits that pick its set, so the sampled pieces
-	// share a sixteenth of the cache, which the processor's caches hold:
-	// picking by the top bits measured 5-19% slower on base64 under
-	// o200k_base (cl100k_base the same).
-	cacheSample = 16
+	// A piece's hash picks it: the hash's low bits, which also pick its
+	// set, so the sampled pieces share an eighth of the sets, which the
+	// processor's caches hold (picking by the top bits measured 5-19%
+	// slower on base64 under o200k_base, cl100k_base the same). A piece
+	// that repeats but is not picked is never looked up while sampling
+	// lasts: the trials (cacheTrial) end it when such pieces are common. A
+	// word repeated 40,000 times by a fresh Merger that started sampling
+	// at its first miss took 18 times as long without them.
+	cacheSample     = 16
+	cacheTrial      = 1024
+	cacheTrialScore = 8
 )
 
 // NewMerger returns a Merger over t whose piece cache (allocated on first
@@ -79,7 +86,7 @@ const (
 // a long-lived merger, SmallCacheSlots where a merger may be dropped and
 // made again often.
 func NewMerger(t *Table, cacheSlots int) *Merger {
-	return &Merger{t: t, cacheSlots: cacheSlots, toks: make([]uint32, 0, smallMax)}
+	return &Merger{t: t, cacheSlots: cacheSlots, toks: make([]uint32, 0, smallMax), cacheScore: cacheScoreMax}
 }
 
 // GrowCache makes the piece cache at least slots entries (a power of two),
@@ -184,6 +191,9 @@ func (m *Merger) small(piece []byte) []uint32 {
 		h = hash(piece)
 		if m.cacheScore < 0 && h%cacheSample != 0 {
 			cached = false
+			if m.cacheSkips++; m.cacheSkips == cacheTrial {
+				m.cacheSkips, m.cacheScore = 0, cacheTrialScore
+			}
 		} else if e := m.cache.lookup(piece, h); e != nil {
 			m.cacheScore = min(m.cacheScore+4, cacheScoreMax)
 			return e.toks[:e.ntok]
