@@ -28,9 +28,11 @@ import (
 //   - The piece cache (cache.go) is looked up only while it hits: on text
 //     whose pieces never repeat (random base64) a lookup and a store cost a
 //     fifth of the time, and below a hit rate of a fifth (cacheScore) only
-//     one piece in 16, picked by its hash, is looked up: 1 MiB of base64
-//     +19-30% under cl100k_base, +12-40% under o200k_base (five alternating
-//     runs); English, code and multilingual text within noise.
+//     one piece in 16, picked by its hash, is looked up (with trials, see
+//     cacheTrial): 1 MiB of base64 +5-10% under cl100k_base and +1-14%
+//     under o200k_base in five alternating runs on a quiet VM (the first
+//     version, without the trials, measured +12-40% while the VM's memory
+//     was slow); English, code, multilingual and 1 KB texts within noise.
 //   - Pairs longer than the longest token are rejected before hashing.
 //   - Counting never looks up the final tokens: the number of parts is the
 //     count.
