@@ -90,9 +90,10 @@ const (
 	partMin = 256
 	// partTotal is the arena size of all the workers together: each gets
 	// partTotal/jobs, within [partArenaMin, partArenaMax], rounded down to
-	// a power of two.
-	partTotal    = 32 << 20
-	partArenaMin = 4 << 20
+	// a power of two. So the rings take at most 64 MiB up to -j 64, and
+	// 1 MiB a worker beyond (256 MiB at the CLI's cap of 256 workers).
+	partTotal    = 64 << 20
+	partArenaMin = 1 << 20
 	partArenaMax = 16 << 20
 	creditMax    = 16 << 20
 	// coldSample: while credit is 0, only one part in coldSample is looked
