@@ -28,11 +28,10 @@ import (
 // and count, no bytes); a part that finds its mark is counted again and
 // copied, and from the third sighting on it is a hit. Once hits come
 // (credit), every part is looked up and copied at its first sighting. On
-// BenchmarkShare's log, which has no repeats, recounting gzip kept
-// 70.3-71.2% of the engine against 70.6-73.4% without the cache (five
-// alternating runs); in a CPU profile the cache's own work is about 1% of
-// the recount's time. BenchmarkPartCache's agent conversations recount
-// 3.6-3.7x faster (at 0d5f796); hashing whole parts is 7% of that run.
+// BenchmarkShare's log, which has no repeats, the cache costs about half a
+// point of the gzip share (see coldSample). BenchmarkPartCache's agent
+// conversations recount 3.6-3.7x faster (at 0d5f796); hashing whole parts
+// is 7% of that run.
 //
 // Memory: the copies live in one ring (the arena, allocated at the first
 // copy) of a size fixed when the worker starts; a copy is lost when the ring
@@ -99,16 +98,19 @@ const (
 	// coldSample: while credit is 0, only one part in coldSample is looked
 	// up (and marked), and the others are counted. A probe of the table is
 	// a cache miss, and the whole-part hash costs about 2% of counting the
-	// part: on a log without repeats, they were the cost of the cache
-	// (about 1 point of the gzip share). A part's bytes pick whether it is
-	// looked up (partSample, plus the epoch), so within an epoch a text
-	// that repeats is looked up every time or never; when it is, its hits
-	// turn the sampling off.
-	coldSample = 8
+	// part: on a log without repeats they are most of the cache's cost. On
+	// BenchmarkShare's log (no repeats), the same binary with the cache and
+	// without kept 71.1-71.6% and 71.3-72.0% of the engine for gzip with one
+	// part in 16 (four alternating runs), against 70.6-71.9% and 71.7-72.4%
+	// with one in 8. A part's bytes pick whether it is looked up
+	// (partSample, plus the epoch), so within an epoch a text that repeats
+	// is looked up every time or never; when it is, its hits turn the
+	// sampling off.
+	coldSample = 16
 	// coldEpoch: every 1<<coldEpoch parts met while credit is 0, the
-	// sampling picks another eighth of the parts, so that a text that
-	// repeats but is not picked gets its turn.
-	coldEpoch = 12
+	// sampling picks another sixteenth of the parts, so that a text that
+	// repeats but is not picked gets its turn (within 32,768 parts).
+	coldEpoch = 11
 )
 
 // newPartCache returns the cache of one of jobs workers, with a ring of
@@ -241,14 +243,19 @@ func (c *partCache) key(enc *tokenizer.Encoding, text []byte) (uint64, bool) {
 // with the part: with the epoch, it picks the parts that are looked up
 // while the cache is cold. A part's own bytes pick, so within an epoch a
 // text that repeats is picked every time or never, and it is picked in one
-// epoch of eight. (Parts that differ only between the samples are picked
+// epoch of sixteen. (Parts that differ only between the samples are picked
 // together.)
+//
+// The eight products do not wait on each other (each sample is mixed with
+// its own constant and the results summed), so the CPU overlaps them.
 func partSample(t []byte) uint64 {
 	n := len(t) // >= partMin
 	h := uint64(n) * 0x9e3779b97f4a7c15
 	for i := range 8 {
-		hi, lo := bits.Mul64(h^binary.LittleEndian.Uint64(t[i*(n-8)/7:]), 0xbf58476d1ce4e5b9)
-		h = hi ^ lo
+		x := binary.LittleEndian.Uint64(t[i*(n-8)/7:]) ^ uint64(i+1)*0x9e3779b97f4a7c15
+		hi, lo := bits.Mul64(x, 0xbf58476d1ce4e5b9)
+		h += hi ^ lo
 	}
-	return h
+	hi, lo := bits.Mul64(h, 0x94d049bb133111eb)
+	return hi ^ lo
 }

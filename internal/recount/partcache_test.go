@@ -66,7 +66,8 @@ func TestPartCacheCounts(t *testing.T) {
 		hits += int(c.hitCount - before)
 	}
 	// 3,019-3,335 in 25 runs (the table's hash seed differs from run to
-	// run); this only checks that the cache is used.
+	// run), 3,215-3,332 in 15 with one part in 16 sampled while cold; this
+	// only checks that the cache is used.
 	if hits < 1500 {
 		t.Errorf("%d hits of 20000 lookups: the cache is not being used", hits)
 	}
@@ -112,9 +113,9 @@ func TestPartCacheWarms(t *testing.T) {
 	// The sampled parts are marked in the first round, copied in the
 	// second and hit in the third, which turns the sampling off: the
 	// parts after the first hit are copied at once, and from the fifth
-	// round on every part is a hit (653 hits in all in 25 runs when this
+	// round on every part is a hit (595 hits in all in 15 runs when this
 	// was written).
-	if c.hitCount < 550 {
+	if c.hitCount < 500 {
 		t.Errorf("%d hits of 1000 lookups of 100 parts", c.hitCount)
 	}
 }
@@ -230,9 +231,10 @@ func TestPartCacheColdPrompt(t *testing.T) {
 			}
 			c.count(cnt, b)
 		}
-		// The prompt is picked within eight epochs: at worst after 7 x 2,048
-		// requests, and a hit from its third sighting on (25,661 hits).
-		if c.hitCount < 25000 {
+		// The prompt is picked within sixteen epochs of 2,048 parts (1,024
+		// requests): at worst after 15 x 1,024 requests, and a hit from its
+		// third sighting on (24,637 hits).
+		if c.hitCount < 24000 {
 			t.Errorf("seed %d: the prompt was a hit %d times of 40,000", seed, c.hitCount)
 		}
 	}
