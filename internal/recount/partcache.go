@@ -5,12 +5,15 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"math/bits"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/tokcount/tokcount/tokenizer"
 )
 
-// partCache remembers the counts of the longer text parts a worker has
-// counted, so that a part it meets again is not counted again. Request logs
+// The part cache remembers the counts of the longer text parts that a Run
+// has counted, so that a part met again is not counted again. Request logs
 // repeat text heavily: every request carries its system prompt and tool
 // definitions, and every request of a conversation carries the turns before
 // it, so a log of agent calls holds each turn once per later request.
@@ -20,81 +23,107 @@ import (
 // count is a function of those two alone (recount counts every part with
 // Counter.Count, specials as text), so a hit is the count the engine gives.
 //
+// One table (partTable) serves all the workers of a Run; each worker keeps
+// its own sampling state in a partCache. The requests of one conversation
+// land on every worker, so caches of their own (the first version) counted
+// each new turn once per worker that met it: on a 128 MB log of agent
+// conversations, -j 2 took 1.2 times the processor time of -j 1, and -j 8
+// 1.6-1.7 times (all on one core, which leaves the machine's scaling out).
+// With one table, -j 8 takes 1.1 times -j 1's (and -j 1 3% more than with
+// a cache of its own: the announcements below, and an entry allocated per
+// part stored).
+//
 // What it costs on a log without repeats: a hash of eight samples of each
 // part of partMin bytes or more, and for one part in coldSample (picked by
 // that hash and the epoch) a hash of the whole part and one probe of the
-// table; no copy. While the cache has no recent hits, a part is copied
+// table; no copy. While a worker has had no recent hits, a part is copied
 // only on its second sighting: the first leaves a mark (its hash, length
 // and count, no bytes); a part that finds its mark is counted again and
 // copied, and from the third sighting on it is a hit. Once hits come
-// (credit), every part is looked up and copied at its first sighting. On
-// BenchmarkShare's log, which has no repeats, the cache costs about half a
-// point of the gzip share (see coldSample). BenchmarkPartCache's agent
-// conversations recount 3.6-3.7x faster (at 0d5f796); hashing whole parts
-// is 7% of that run.
+// (credit), every part is looked up and copied at its first sighting.
 //
-// Memory: the copies live in one ring (the arena, allocated at the first
-// copy) of a size fixed when the worker starts; a copy is lost when the ring
-// has moved a whole turn past it, and a hit on a copy more than half a turn
-// old copies it to the front. The table (allocated at the first part of
-// partMin bytes) has one entry per KiB of arena, in sets of two; a new part
-// takes a mark or a lost copy first, then a copy not hit since it was
-// stored, then the older copy. Neither grows.
+// Memory: the copies live in one ring of partTotal bytes (allocated at the
+// first copy), written at a position that the workers advance together
+// (each taking the space it writes); a copy is lost when the ring has
+// moved a whole turn past it, and a hit on a copy more than half a turn
+// old copies it to the front. The table
+// (allocated at the first part of partMin bytes) has one way per KiB of
+// ring, in sets of two; a new part takes a mark or a lost copy first, then
+// a copy not hit since it was stored, then the older copy. Neither grows,
+// and nothing else is allocated but a small entry per part stored.
 //
-// A partCache belongs to one worker: it is not safe for concurrent use.
-type partCache struct {
-	sets  []partSet // nil until the first part long enough
-	arena []byte    // nil until the first copy
-	size  uint64    // len(arena) once allocated
-	pos   uint64    // how many bytes have been written to the ring, in all
-	turn  uint8     // which way a new part takes, when both ways may go
-	// cold counts the parts (of partMin bytes to size/8) met while
-	// credit is 0; cold>>coldEpoch turns which parts the sampling picks.
-	cold uint64
-	// credit is the bytes of hits less an eighth of the bytes of new
-	// parts, within [0, creditMax]: while it is above 0, a new part is
-	// copied at its first sighting, not its second.
-	credit int
-	// encs are the encodings met so far: an entry's key holds the index
-	// of its encoding in its top byte.
-	encs []*tokenizer.Encoding
-	seed maphash.Seed
+// Concurrency: an entry is immutable once published (by an atomic
+// compare-and-swap of its way's pointer) but for its used flag. The ring's
+// bytes are plain memory, copied and compared with copy and bytes.Equal,
+// and no worker writes bytes that another is reading or writing: a worker
+// announces the copy it compares, or the space it has taken to write, in
+// its slot (one word of its own, stored atomically), and then checks that
+// the ring has not been taken past it; a writer, once it has taken its
+// space, waits for each worker whose announced copy or space the new space
+// overwrites to finish (a few microseconds at most; it yields meanwhile).
+// Either the one who came first sees the space taken after it and backs
+// off (a comparison fails, a copy is not made), or the writer sees the
+// announcement and waits: both are sequentially consistent atomics, and
+// the slot's closing store orders the reads or writes before the wait's
+// end. A lookup takes no lock, and writes only its own slot and, at most
+// once, a used flag.
 
-	hitCount uint64 // parts answered from a copy (for the tests)
+// partTable is the part cache that the workers of a Run share. It is safe
+// for concurrent use.
+type partTable struct {
+	size     uint64 // the ring's size in bytes, a power of two
+	seed     maphash.Seed
+	setsOnce sync.Once
+	sets     []partSet // allocated by setsOnce
+	ringOnce sync.Once
+	ring     []byte        // allocated by ringOnce
+	pos      atomic.Uint64 // bytes taken in the ring, in all
+	readers  []readerSlot  // one per partCache
+	nreaders atomic.Int32  // slots handed out
 }
 
-// partSet is two entries in 64 bytes, one cache line where the table is
-// 64-byte aligned (as the Go runtime places large objects): a miss, the
-// common case on a log without repeats, costs one line. used marks the
-// entries hit since they were last stored or replaced (their second
-// chance; a hit that copies a part to the front keeps it).
+// readerSlot is where a worker announces the copy it compares or the space
+// it writes: its ring position plus one, 0 when none. One per cache line:
+// each is written by its worker alone.
+type readerSlot struct {
+	at atomic.Uint64
+	_  [56]byte
+}
+
+// partSet is two ways, half a cache line: a lookup that misses (the common
+// case on a log without repeats) reads one line.
 type partSet struct {
-	e    [2]partEntry
-	used [2]bool
-	_    [64 - 2*24 - 2]byte
+	way [2]partWay
+}
+
+// partWay holds an entry. tag is a filter, the key of the entry last put
+// there (0: none): it is written after the pointer, so the two may
+// disagree for a moment, and a lookup checks the entry's own key.
+type partWay struct {
+	tag atomic.Uint64
+	e   atomic.Pointer[partEntry]
 }
 
 // partEntry is one remembered part: a mark (at == 0) or a copy at ring
-// position at-1. key is the text's maphash with the encoding's index in
-// its top byte.
+// position at-1. All but used are immutable once the entry is in the table.
 type partEntry struct {
-	key      uint64
-	at       uint64
-	n, count uint32
+	key   uint64
+	enc   *tokenizer.Encoding
+	at    uint64
+	n     int // the part's length
+	count int
+	used  atomic.Bool // hit since it was stored
 }
 
 const (
 	// partMin is the shortest part looked up: shorter ones count in a
 	// few hundred nanoseconds, not much more than the lookup.
 	partMin = 256
-	// partTotal is the arena size of all the workers together: each gets
-	// partTotal/jobs, within [partArenaMin, partArenaMax], rounded down to
-	// a power of two. So the rings take at most 64 MiB up to -j 64, and
-	// 1 MiB a worker beyond (256 MiB at the CLI's cap of 256 workers).
-	partTotal    = 64 << 20
-	partArenaMin = 1 << 20
-	partArenaMax = 16 << 20
-	creditMax    = 16 << 20
+	// partTotal is the ring's size, whatever the number of workers (before
+	// the table was shared, each worker had a ring of 64 MiB / -j, from 1
+	// to 16 MiB).
+	partTotal = 32 << 20
+	creditMax = 16 << 20
 	// coldSample: while credit is 0, only one part in coldSample is looked
 	// up (and marked), and the others are counted. A probe of the table is
 	// a cache miss, and the whole-part hash costs about 2% of counting the
@@ -107,32 +136,213 @@ const (
 	// is looked up every time or never; when it is, its hits turn the
 	// sampling off.
 	coldSample = 16
-	// coldEpoch: every 1<<coldEpoch parts met while credit is 0, the
-	// sampling picks another sixteenth of the parts, so that a text that
-	// repeats but is not picked gets its turn (within 32,768 parts).
+	// coldEpoch: every 1<<coldEpoch parts a worker meets while its credit
+	// is 0, the sampling picks another sixteenth of the parts, so that a
+	// text that repeats but is not picked gets its turn (within 32,768
+	// parts).
 	coldEpoch = 11
 )
 
-// newPartCache returns the cache of one of jobs workers, with a ring of
-// ring bytes if ring > 0 (for the tests; at least 2 KiB).
-func newPartCache(jobs, ring int) *partCache {
-	size := uint64(partTotal / max(jobs, 1))
-	size = min(max(size, partArenaMin), partArenaMax)
-	if ring > 0 {
-		size = uint64(max(ring, 2<<10))
+// newPartTable returns a table for up to workers partCaches, with a ring
+// of size bytes (0: partTotal; tests use smaller ones, at least 64 KiB),
+// rounded down to a power of two.
+func newPartTable(workers, size int) *partTable {
+	if size <= 0 {
+		size = partTotal
 	}
-	// A power of two, for the table's mask.
-	return &partCache{size: 1 << (bits.Len64(size) - 1), seed: maphash.MakeSeed()}
+	size = max(size, 64<<10)
+	return &partTable{size: 1 << (bits.Len64(uint64(size)) - 1), seed: maphash.MakeSeed(),
+		readers: make([]readerSlot, max(workers, 1))}
+}
+
+// cache returns a worker's partCache over t. It may be called as many
+// times as newPartTable was told; it returns nil past that.
+func (t *partTable) cache() *partCache {
+	i := int(t.nreaders.Add(1)) - 1
+	if i >= len(t.readers) {
+		return nil
+	}
+	return &partCache{t: t, slot: &t.readers[i]}
+}
+
+// set returns the set of key k.
+func (t *partTable) set(k uint64) *partSet {
+	t.setsOnce.Do(func() {
+		t.sets = make([]partSet, t.size>>11) // one way per KiB
+	})
+	return &t.sets[k>>20&uint64(len(t.sets)-1)]
+}
+
+// live reports whether e holds a copy that the ring has not overwritten.
+func (t *partTable) live(e *partEntry) bool {
+	return e.at != 0 && t.pos.Load()-(e.at-1) <= t.size
+}
+
+// lookup returns the entry of text in enc with key k, if set has one:
+// hit reports whether it is a copy whose bytes are text's; otherwise it is
+// a mark (or a lost copy, or a copy of other bytes) with the same key and
+// length.
+func (t *partTable) lookup(slot *readerSlot, set *partSet, k uint64, enc *tokenizer.Encoding, text []byte) (e *partEntry, hit bool) {
+	var seen *partEntry
+	for w := range set.way {
+		way := &set.way[w]
+		if way.tag.Load() != k {
+			continue
+		}
+		e := way.e.Load()
+		if e == nil || e.key != k || e.enc != enc || e.n != len(text) {
+			continue
+		}
+		if e.at != 0 && t.equal(slot, e.at-1, text) {
+			return e, true
+		}
+		seen = e
+	}
+	return seen, false
+}
+
+// equal reports whether the ring holds text at position at, announcing
+// the comparison in slot (see the note on concurrency above).
+func (t *partTable) equal(slot *readerSlot, at uint64, text []byte) bool {
+	slot.at.Store(at + 1)
+	eq := false
+	if t.pos.Load()-at <= t.size {
+		// No writer has taken the copy's space: any that does from now on
+		// waits for the slot.
+		off := at & (t.size - 1)
+		n := uint64(len(text))
+		if k := t.size - off; k < n { // the copy wraps round the ring's end
+			eq = bytes.Equal(t.ring[off:], text[:k]) && bytes.Equal(t.ring[:n-k], text[k:])
+		} else {
+			eq = bytes.Equal(t.ring[off:off+n], text)
+		}
+	}
+	slot.at.Store(0)
+	return eq
+}
+
+// write copies text to the front of the ring and returns its position,
+// announcing the space in slot while it writes; ok is false (and nothing
+// is written) where writers that came after have taken the ring a whole
+// turn past the space before the copy began.
+func (t *partTable) write(slot *readerSlot, text []byte) (at uint64, ok bool) {
+	t.ringOnce.Do(func() {
+		t.ring = make([]byte, t.size)
+	})
+	n := uint64(len(text))
+	at = t.pos.Add(n) - n
+	slot.at.Store(at + 1)
+	defer slot.at.Store(0)
+	if t.pos.Load()-at > t.size {
+		return 0, false
+	}
+	// The space [at, at+n) held the ring's bytes [at-size, at+n-size):
+	// wait for the workers comparing or writing copies that overlap them
+	// (which start less than an eighth of the ring before, the longest a
+	// copy is). Those wait only for space a turn before theirs, so no two
+	// wait for each other.
+	if at+n > t.size {
+		lo, hi := uint64(0), at+n-t.size
+		if at > t.size+t.size/8 {
+			lo = at - t.size - t.size/8
+		}
+		for i := range t.readers {
+			for r := &t.readers[i]; r != slot; {
+				if a := r.at.Load(); a == 0 || a-1 < lo || a-1 >= hi {
+					break
+				}
+				runtime.Gosched()
+			}
+		}
+	}
+	off := at & (t.size - 1)
+	if k := copy(t.ring[off:], text); uint64(k) < n {
+		copy(t.ring, text[k:]) // wrap round the ring's end
+	}
+	return at, true
+}
+
+// entry returns a new entry for text in enc, with a copy if the ring
+// takes one.
+func (c *partCache) entry(k uint64, enc *tokenizer.Encoding, text []byte, count int, copied bool) *partEntry {
+	e := &partEntry{key: k, enc: enc, n: len(text), count: count}
+	if copied {
+		if at, ok := c.t.write(c.slot, text); ok {
+			e.at = at + 1
+		}
+	}
+	return e
+}
+
+// store puts e in set, in the way that victim picks. A store that races
+// another into the same way is dropped.
+func (t *partTable) store(set *partSet, e *partEntry) {
+	w := t.victim(set)
+	way := &set.way[w]
+	if old := way.e.Load(); way.e.CompareAndSwap(old, e) {
+		way.tag.Store(e.key)
+	}
+}
+
+// replace puts e2 in the way of set that holds e, if one still does.
+func (t *partTable) replace(set *partSet, e, e2 *partEntry) {
+	for w := range set.way {
+		if set.way[w].e.CompareAndSwap(e, e2) {
+			return
+		}
+	}
+}
+
+// victim picks the way of set that a new part takes: an empty one, a mark
+// or a lost copy, else a copy not hit since it was stored, else the older
+// copy, taking both copies' second chance.
+func (t *partTable) victim(set *partSet) int {
+	var es [2]*partEntry
+	for w := range es {
+		es[w] = set.way[w].e.Load()
+		if es[w] == nil || !t.live(es[w]) {
+			return w
+		}
+	}
+	for w, e := range es {
+		if !e.used.Load() {
+			return w
+		}
+	}
+	es[0].used.Store(false)
+	es[1].used.Store(false)
+	if es[0].at < es[1].at {
+		return 0
+	}
+	return 1
+}
+
+// partCache is a worker's view of the Run's partTable: its sampling state.
+// It belongs to one worker and is not safe for concurrent use.
+type partCache struct {
+	t    *partTable
+	slot *readerSlot
+	// cold counts the parts (of partMin bytes to an eighth of the ring) met while
+	// credit is 0; cold>>coldEpoch turns which parts the sampling picks.
+	cold uint64
+	// credit is the bytes of hits less an eighth of the bytes of new
+	// parts, within [0, creditMax]: while it is above 0, a new part is
+	// copied at its first sighting, not its second.
+	credit int
+	// encs are the encodings met so far and the salt of each, which the
+	// keys mix in.
+	encs  []*tokenizer.Encoding
+	salts []uint64
+
+	hitCount uint64 // parts answered from a copy (for the tests)
 }
 
 // count returns cnt.Count(text), from the cache where it can.
 func (c *partCache) count(cnt *tokenizer.Counter, text []byte) int {
 	n := len(text)
-	if n < partMin || uint64(n) > c.size/8 {
+	t := c.t
+	if n < partMin || uint64(n) > t.size/8 {
 		return cnt.Count(text)
-	}
-	if c.sets == nil {
-		c.sets = make([]partSet, c.size>>11)
 	}
 	if c.credit == 0 {
 		c.cold++
@@ -140,102 +350,46 @@ func (c *partCache) count(cnt *tokenizer.Counter, text []byte) int {
 			return cnt.Count(text)
 		}
 	}
-	k, ok := c.key(cnt.Encoding(), text)
-	if !ok {
-		return cnt.Count(text)
-	}
-	// The encoding's index moves the set too, so that one text in two
-	// encodings does not take both ways.
-	set := &c.sets[(k^(k>>56)*0x9e3779b97f4a7c15)&uint64(len(c.sets)-1)]
-	for w := range set.e {
-		e := &set.e[w]
-		if e.key != k || e.n != uint32(n) {
-			continue
-		}
-		if c.live(e) && bytes.Equal(c.arena[(e.at-1)%c.size:][:n], text) {
-			if c.pos-(e.at-1) > c.size/2 {
-				c.store(e, text) // keep a part in use from falling off the ring
+	enc := cnt.Encoding()
+	k := c.key(enc, text)
+	set := t.set(k)
+	if e, hit := t.lookup(c.slot, set, k, enc, text); e != nil {
+		if hit {
+			if t.pos.Load()-(e.at-1) > t.size/2 {
+				// Keep a part in use from falling off the ring.
+				t.replace(set, e, c.entry(k, enc, text, e.count, true))
+			} else if !e.used.Load() {
+				e.used.Store(true)
 			}
-			set.used[w] = true
 			c.hitCount++
 			c.credit = min(c.credit+n, creditMax)
-			return int(e.count)
+			return e.count
 		}
 		// Seen before (or its copy is lost, or its bytes differ): count
 		// and keep a copy.
 		count := cnt.Count(text)
-		e.count = uint32(count)
-		c.store(e, text)
-		set.used[w] = false
+		t.store(set, c.entry(k, enc, text, count, true))
 		return count
 	}
 	count := cnt.Count(text)
 	c.credit = max(c.credit-n>>3, 0)
-	w := c.victim(set)
-	set.e[w] = partEntry{key: k, n: uint32(n), count: uint32(count)}
-	set.used[w] = false
-	if c.credit > 0 {
-		c.store(&set.e[w], text) // repeats are common here: copy it now
-	}
+	// While repeats are common (credit), copy a new part at once.
+	t.store(set, c.entry(k, enc, text, count, c.credit > 0))
 	return count
 }
 
-// live reports whether e holds a copy that the ring has not overwritten.
-func (c *partCache) live(e *partEntry) bool {
-	return e.at != 0 && c.pos-(e.at-1) <= c.size
-}
-
-// victim picks the way of set that a new part takes: a mark or a lost copy
-// (by turns, when both are), else a copy not hit since it was stored, else
-// the older copy, taking both copies' second chance.
-func (c *partCache) victim(set *partSet) int {
-	c.turn++
-	t := int(c.turn & 1)
-	switch {
-	case !c.live(&set.e[t]):
-		return t
-	case !c.live(&set.e[1-t]):
-		return 1 - t
-	case !set.used[t]:
-		return t
-	case !set.used[1-t]:
-		return 1 - t
-	}
-	set.used = [2]bool{}
-	if set.e[0].at < set.e[1].at {
-		return 0
-	}
-	return 1
-}
-
-// store copies text to the front of the ring for e.
-func (c *partCache) store(e *partEntry, text []byte) {
-	if c.arena == nil {
-		c.arena = make([]byte, c.size)
-	}
-	n := uint64(len(text))
-	if off := c.pos % c.size; off+n > c.size {
-		c.pos += c.size - off // start again at the ring's start
-	}
-	copy(c.arena[c.pos%c.size:], text)
-	e.at = c.pos + 1
-	c.pos += n
-}
-
-// key returns the entry key of text in enc, or false when the cache has
-// met 256 encodings already (a worker meets a few).
-func (c *partCache) key(enc *tokenizer.Encoding, text []byte) (uint64, bool) {
+// key returns the key of text in enc: its hash, mixed with the encoding's
+// salt (so that one text in two encodings takes two sets), never 0.
+func (c *partCache) key(enc *tokenizer.Encoding, text []byte) uint64 {
 	i := 0
 	for i < len(c.encs) && c.encs[i] != enc {
 		i++
 	}
 	if i == len(c.encs) {
-		if i == 256 {
-			return 0, false
-		}
 		c.encs = append(c.encs, enc)
+		c.salts = append(c.salts, maphash.Comparable(c.t.seed, enc))
 	}
-	return maphash.Bytes(c.seed, text)&(1<<56-1) | uint64(i)<<56, true
+	return (maphash.Bytes(c.t.seed, text) ^ c.salts[i]) | 1
 }
 
 // partSample hashes a part's length and eight 8-byte samples of it, the

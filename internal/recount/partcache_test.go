@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tokcount/tokcount/internal/jsonl"
@@ -24,7 +25,7 @@ func TestPartCacheCounts(t *testing.T) {
 	}
 	o200k := tokenizer.MustGet("o200k_base").NewCounter()
 	cl100k := tokenizer.MustGet("cl100k_base").NewCounter()
-	c := newPartCache(1, 64<<10) // a small ring: it wraps often
+	c := newPartTable(1, 64<<10).cache() // a small ring: it wraps often
 	rng := rand.New(rand.NewPCG(1, 2))
 	words := strings.Fields("the of and tokens model billing 東京 😀 don't 2024 \t\n  x")
 	text := func(n int) []byte {
@@ -71,8 +72,8 @@ func TestPartCacheCounts(t *testing.T) {
 	if hits < 1500 {
 		t.Errorf("%d hits of 20000 lookups: the cache is not being used", hits)
 	}
-	if uint64(len(c.arena)) != c.size || len(c.sets) != int(c.size>>11) {
-		t.Errorf("the cache grew: arena %d, %d sets", len(c.arena), len(c.sets))
+	if uint64(len(c.t.ring)) != c.t.size || len(c.t.sets) != int(c.t.size>>11) {
+		t.Errorf("the cache grew: ring %d bytes, %d sets", len(c.t.ring), len(c.t.sets))
 	}
 }
 
@@ -82,7 +83,7 @@ func TestPartCacheCounts(t *testing.T) {
 // leaves no copies.
 func TestPartCacheWarms(t *testing.T) {
 	cnt := tokenizer.MustGet("o200k_base").NewCounter()
-	c := newPartCache(2, 0)
+	c := newPartTable(1, 0).cache()
 	rng := rand.New(rand.NewPCG(5, 6))
 	words := strings.Fields("the of and tokens model billing invoice usage count exactly")
 	part := func(int) []byte {
@@ -96,8 +97,8 @@ func TestPartCacheWarms(t *testing.T) {
 	for i := 0; i < 5000; i++ {
 		c.count(cnt, part(i))
 	}
-	if c.arena != nil || c.hitCount != 0 {
-		t.Fatalf("no repeats yet: arena %d bytes, %d hits", len(c.arena), c.hitCount)
+	if c.t.ring != nil || c.hitCount != 0 {
+		t.Fatalf("no repeats yet: ring %d bytes, %d hits", len(c.t.ring), c.hitCount)
 	}
 	var parts [][]byte
 	for i := 0; i < 100; i++ {
@@ -120,10 +121,73 @@ func TestPartCacheWarms(t *testing.T) {
 	}
 }
 
+// TestPartCacheShared counts parts that repeat on four goroutines, each
+// with its own partCache over one table with a small ring, and holds
+// every count to Counter.Count: under the race detector (CI's -race -short
+// run) it checks the table's concurrency contract. Each goroutine must also
+// hit copies that others stored.
+func TestPartCacheShared(t *testing.T) {
+	tab := newPartTable(4, 64<<10) // a small ring: the writers wait for readers
+	var pool [][]byte
+	rng := rand.New(rand.NewPCG(11, 12))
+	words := strings.Fields("the of and tokens model billing 東京 😀 don't 2024")
+	for i := 0; i < 64; i++ {
+		var b []byte
+		for len(b) < partMin+rng.IntN(3000) {
+			b = append(b, words[rng.IntN(len(words))]...)
+			b = append(b, ' ')
+		}
+		pool = append(pool, b)
+	}
+	want := map[string][2]int{}
+	o200k, cl100k := tokenizer.MustGet("o200k_base"), tokenizer.MustGet("cl100k_base")
+	for _, p := range pool {
+		want[string(p)] = [2]int{o200k.CountBytes(p), cl100k.CountBytes(p)}
+	}
+	rounds := 2000
+	if testing.Short() {
+		rounds = 1000
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := tab.cache()
+			cnts := [2]*tokenizer.Counter{o200k.NewCounter(), cl100k.NewCounter()}
+			rng := rand.New(rand.NewPCG(uint64(g), 13))
+			for i := 0; i < rounds; i++ {
+				// Each goroutine starts in its own quarter of the pool.
+				p := pool[(g*16+i)%len(pool)]
+				if i >= 32 {
+					p = pool[rng.IntN(len(pool))]
+				}
+				e := rng.IntN(2)
+				if got := c.count(cnts[e], p); got != want[string(p)][e] {
+					errs <- fmt.Errorf("goroutine %d: %d tokens in %s, want %d", g, got, cnts[e].Encoding().Name(), want[string(p)][e])
+					return
+				}
+			}
+			if c.hitCount == 0 {
+				errs <- fmt.Errorf("goroutine %d: no hits in %d lookups", g, rounds)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if turns := tab.pos.Load() / tab.size; turns < 4 {
+		t.Errorf("the ring turned %d times: the writers may never have waited", turns)
+	}
+}
+
 // TestPartCacheSameResult recounts a log of conversations, where most text
 // repeats, with and without the part caches, on one and on three workers,
-// with rings that hold it all and rings it turns many times: the results
-// and --records must be the same.
+// with a ring that holds it all and one that it turns many times: the
+// results and --records must be the same.
 func TestPartCacheSameResult(t *testing.T) {
 	log := genConversations(2<<20, 8)
 	run := func(jobs, ring int) ([]byte, []byte) {
@@ -171,7 +235,7 @@ func TestPartCacheKeepsTurning(t *testing.T) {
 		t.Skip("one goroutine, many counts: not in -short (CI's race run)")
 	}
 	cnt := tokenizer.MustGet("o200k_base").NewCounter()
-	c := newPartCache(1, 1<<20) // 1,024 entries
+	c := newPartTable(1, 1<<20).cache() // 1,024 entries
 	rng := rand.New(rand.NewPCG(7, 8))
 	text := func(n int) []byte {
 		b := make([]byte, n)
@@ -216,7 +280,7 @@ func TestPartCacheColdPrompt(t *testing.T) {
 	}
 	cnt := tokenizer.MustGet("o200k_base").NewCounter()
 	for seed := uint64(0); seed < 8; seed++ {
-		c := newPartCache(1, 0)
+		c := newPartTable(1, 0).cache()
 		rng := rand.New(rand.NewPCG(seed, 9))
 		word := func() string { return [...]string{"tokens ", "billing ", "usage ", "the ", "of "}[rng.IntN(5)] }
 		var prompt []byte

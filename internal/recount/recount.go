@@ -98,8 +98,8 @@ type Options struct {
 	// and each --records line a "reconcile" object.
 	Reconcile *ReconcileOptions
 
-	// partRing, for the tests and benchmarks, sets the size of each
-	// worker's part cache ring (0: by Jobs), or turns the caches off (-1).
+	// partRing, for the tests and benchmarks, sets the size of the part
+	// cache's ring in bytes (0: partTotal), or turns the cache off (-1).
 	partRing int
 }
 
@@ -132,6 +132,7 @@ type compiled struct {
 	fileNames   []string
 	quotedFiles [][]byte
 	recon       *ReconcileOptions
+	parts       *partTable // nil when off
 }
 
 type progressCounters struct {
@@ -149,6 +150,9 @@ func compile(o Options) (*compiled, error) {
 	}
 	if c.jobs <= 0 {
 		c.jobs = runtime.GOMAXPROCS(0)
+	}
+	if o.partRing >= 0 {
+		c.parts = newPartTable(c.jobs, o.partRing)
 	}
 	if o.Encoding != "" {
 		enc, err := tokenizer.Get(o.Encoding)

@@ -102,8 +102,8 @@ func newWorker(c *compiled, rd *reader) (*worker, error) {
 		return nil, err
 	}
 	var parts *partCache
-	if c.opts.partRing >= 0 {
-		parts = newPartCache(c.jobs, c.opts.partRing)
+	if c.parts != nil {
+		parts = c.parts.cache()
 	}
 	return &worker{
 		c: c, rd: rd, parts: parts,
