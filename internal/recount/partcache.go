@@ -31,7 +31,7 @@ import (
 // 1.6-1.7 times (all on one core, which leaves the machine's scaling out).
 // With one table, -j 8 takes 1.1 times -j 1's (and -j 1 3% more than with
 // a cache of its own: the announcements below, and an entry allocated per
-// part stored).
+// new part stored).
 //
 // What it costs on a log without repeats: a hash of eight samples of each
 // part of partMin bytes or more, and for one part in coldSample (picked by
@@ -104,14 +104,15 @@ type partWay struct {
 	e   atomic.Pointer[partEntry]
 }
 
-// partEntry is one remembered part: a mark (at == 0) or a copy at ring
-// position at-1. All but used are immutable once the entry is in the table.
+// partEntry is one remembered part: a mark (at 0) or a copy at ring
+// position at-1. All but at and used are immutable once the entry is in
+// the table; at changes only from one copy of the part to a newer one.
 type partEntry struct {
 	key   uint64
 	enc   *tokenizer.Encoding
-	at    uint64
 	n     int // the part's length
 	count int
+	at    atomic.Uint64
 	used  atomic.Bool // hit since it was stored
 }
 
@@ -175,7 +176,8 @@ func (t *partTable) set(k uint64) *partSet {
 
 // live reports whether e holds a copy that the ring has not overwritten.
 func (t *partTable) live(e *partEntry) bool {
-	return e.at != 0 && t.pos.Load()-(e.at-1) <= t.size
+	at := e.at.Load()
+	return at != 0 && t.pos.Load()-(at-1) <= t.size
 }
 
 // lookup returns the entry of text in enc with key k, if set has one:
@@ -193,7 +195,7 @@ func (t *partTable) lookup(slot *readerSlot, set *partSet, k uint64, enc *tokeni
 		if e == nil || e.key != k || e.enc != enc || e.n != len(text) {
 			continue
 		}
-		if e.at != 0 && t.equal(slot, e.at-1, text) {
+		if at := e.at.Load(); at != 0 && t.equal(slot, at-1, text) {
 			return e, true
 		}
 		seen = e
@@ -268,7 +270,7 @@ func (c *partCache) entry(k uint64, enc *tokenizer.Encoding, text []byte, count 
 	e := &partEntry{key: k, enc: enc, n: len(text), count: count}
 	if copied {
 		if at, ok := c.t.write(c.slot, text); ok {
-			e.at = at + 1
+			e.at.Store(at + 1)
 		}
 	}
 	return e
@@ -281,15 +283,6 @@ func (t *partTable) store(set *partSet, e *partEntry) {
 	way := &set.way[w]
 	if old := way.e.Load(); way.e.CompareAndSwap(old, e) {
 		way.tag.Store(e.key)
-	}
-}
-
-// replace puts e2 in the way of set that holds e, if one still does.
-func (t *partTable) replace(set *partSet, e, e2 *partEntry) {
-	for w := range set.way {
-		if set.way[w].e.CompareAndSwap(e, e2) {
-			return
-		}
 	}
 }
 
@@ -311,7 +304,7 @@ func (t *partTable) victim(set *partSet) int {
 	}
 	es[0].used.Store(false)
 	es[1].used.Store(false)
-	if es[0].at < es[1].at {
+	if es[0].at.Load() < es[1].at.Load() {
 		return 0
 	}
 	return 1
@@ -355,10 +348,14 @@ func (c *partCache) count(cnt *tokenizer.Counter, text []byte) int {
 	set := t.set(k)
 	if e, hit := t.lookup(c.slot, set, k, enc, text); e != nil {
 		if hit {
-			if t.pos.Load()-(e.at-1) > t.size/2 {
-				// Keep a part in use from falling off the ring.
-				t.replace(set, e, c.entry(k, enc, text, e.count, true))
-			} else if !e.used.Load() {
+			if t.pos.Load()-(e.at.Load()-1) > t.size/2 {
+				// Keep a part in use from falling off the ring: copy it
+				// to the front (the entry's bytes stay the same).
+				if at, ok := t.write(c.slot, text); ok {
+					e.at.Store(at + 1)
+				}
+			}
+			if !e.used.Load() {
 				e.used.Store(true)
 			}
 			c.hitCount++
