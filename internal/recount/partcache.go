@@ -206,6 +206,9 @@ func (t *partTable) lookup(slot *readerSlot, set *partSet, k uint64, enc *tokeni
 // equal reports whether the ring holds text at position at, announcing
 // the comparison in slot (see the note on concurrency above).
 func (t *partTable) equal(slot *readerSlot, at uint64, text []byte) bool {
+	if t.pos.Load()-at > t.size {
+		return false // lost: no need to hold writers up
+	}
 	slot.at.Store(at + 1)
 	eq := false
 	if t.pos.Load()-at <= t.size {
@@ -238,19 +241,24 @@ func (t *partTable) write(slot *readerSlot, text []byte) (at uint64, ok bool) {
 	if t.pos.Load()-at > t.size {
 		return 0, false
 	}
-	// The space [at, at+n) held the ring's bytes [at-size, at+n-size):
-	// wait for the workers comparing or writing copies that overlap them
-	// (which start less than an eighth of the ring before, the longest a
-	// copy is). Those wait only for space a turn before theirs, so no two
-	// wait for each other.
+	// The space [at, at+n) holds bytes of earlier turns of the ring: wait
+	// for the workers comparing or writing there, whatever the turn. That
+	// is every announced position below at+n-size (a later one cannot
+	// reach this space: its copy or space was taken after this one) whose
+	// offset in the ring lies in [at-size/8, at+n) (a copy that starts
+	// less than an eighth of the ring before, the longest a copy is, may
+	// reach it). Waiting only for the turn before, as the first version
+	// did, let a copy be overwritten while compared: a writer of that turn
+	// that had taken its space but not yet announced it would back off
+	// (lapped) without ever waiting, and a writer a turn later did not
+	// look back far enough. Workers wait only for lower positions, so no
+	// two wait for each other.
 	if at+n > t.size {
-		lo, hi := uint64(0), at+n-t.size
-		if at > t.size+t.size/8 {
-			lo = at - t.size - t.size/8
-		}
+		hi := at + n - t.size
+		lo := at - t.size/8 // only its offset in the ring matters
 		for i := range t.readers {
 			for r := &t.readers[i]; r != slot; {
-				if a := r.at.Load(); a == 0 || a-1 < lo || a-1 >= hi {
+				if a := r.at.Load(); a == 0 || a-1 >= hi || (a-1-lo)&(t.size-1) >= n+t.size/8 {
 					break
 				}
 				runtime.Gosched()
@@ -283,6 +291,12 @@ func (t *partTable) store(set *partSet, e *partEntry) {
 	way := &set.way[w]
 	if old := way.e.Load(); way.e.CompareAndSwap(old, e) {
 		way.tag.Store(e.key)
+		// Another store may have taken the way between the two: set
+		// the tag of what the way holds now (a stale tag only hides an
+		// entry; lookups check the entry's own key).
+		if now := way.e.Load(); now != e && now != nil {
+			way.tag.Store(now.key)
+		}
 	}
 }
 

@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tokcount/tokcount/internal/jsonl"
 	"github.com/tokcount/tokcount/internal/logformat"
@@ -182,6 +185,224 @@ func TestPartCacheShared(t *testing.T) {
 	if turns := tab.pos.Load() / tab.size; turns < 4 {
 		t.Errorf("the ring turned %d times: the writers may never have waited", turns)
 	}
+}
+
+// TestPartTableLappedWriter plays an interleaving that the first shared
+// version got wrong (found in review): a writer two turns of the ring
+// after a reader's copy overwrote it while the reader compared it,
+// because it waited only for the turn before its own, and the writer of
+// that turn had taken its space but backed off (lapped) without waiting.
+// -race reported the data race; now W2 must wait for R.
+func TestPartTableLappedWriter(t *testing.T) {
+	if overwrote, torn := lappedWriter(t, (*partTable).write); overwrote || torn {
+		t.Errorf("a writer overwrote an announced copy (it finished: %v; the reader saw its bytes change: %v)", overwrote, torn)
+	}
+}
+
+// lappedWriter plays this interleaving on a 64 KiB ring, with write:
+//
+//	R  (slot 1) announces copy r=0 (1 KiB), passes its check (pos-r == size), starts comparing;
+//	W1          pos.Add(1 KiB) at r+size, then is preempted before its slot store / lapped check;
+//	F1 (slot 2) writes 8 KiB at r+size+1K: waits for R, in a goroutine;
+//	F  (slot 3) writes the rest of the lap, which does not overlap R's copy;
+//	W2 (slot 4) writes 1 KiB at r+2*size, over R's bytes, while W1 has not
+//	            announced (it will find itself lapped and back off).
+//
+// It returns whether W2's write completed while R was still announced and
+// comparing, and whether R saw its bytes change under it.
+func lappedWriter(t *testing.T, write func(*partTable, *readerSlot, []byte) (uint64, bool)) (overwrote, torn bool) {
+	const size = 64 << 10
+	tab := newPartTable(8, size)
+	sl := func(i int) *readerSlot { return &tab.readers[i] }
+	A := fill(1024, 'A')
+	if at, ok := write(tab, sl(0), A); !ok || at != 0 {
+		t.Fatal("setup", at, ok)
+	}
+	for tab.pos.Load() < size {
+		n := min(8192, size-int(tab.pos.Load()))
+		write(tab, sl(0), fill(n, 'f'))
+	}
+	// R: equal's first steps, then a compare that runs on until stopped.
+	r := uint64(0)
+	sl(1).at.Store(r + 1)
+	if tab.pos.Load()-r > tab.size {
+		t.Fatal("R should pass its check")
+	}
+	stop := make(chan struct{})
+	rdone := make(chan bool)
+	go func() {
+		changed := false
+		for {
+			select {
+			case <-stop:
+				sl(1).at.Store(0)
+				rdone <- changed
+				return
+			default:
+			}
+			if !bytes.Equal(tab.ring[r:r+1024], A) { // R's bytes.Equal, racing W2
+				changed = true
+			}
+			runtime.Gosched()
+		}
+	}()
+	// W1: reserved, not announced yet.
+	w1 := tab.pos.Add(1024) - 1024
+	// F1: waits for R in both versions.
+	go write(tab, sl(2), fill(8192, 'g'))
+	for tab.pos.Load() < w1+1024+8192 {
+		runtime.Gosched()
+	}
+	// F: the rest of the lap, must not block.
+	fdone := make(chan struct{})
+	go func() {
+		for tab.pos.Load() < w1+size {
+			n := min(8192, int(w1+size-tab.pos.Load()))
+			write(tab, sl(3), fill(n, 'h'))
+		}
+		close(fdone)
+	}()
+	select {
+	case <-fdone:
+	case <-time.After(5 * time.Second):
+		t.Fatal("fillers blocked")
+	}
+	// W2 at r+2*size.
+	w2done := make(chan struct{})
+	go func() {
+		if at, ok := write(tab, sl(4), fill(1024, 'B')); !ok || at != w1+size {
+			t.Error("W2", at, ok)
+		}
+		close(w2done)
+	}()
+	select {
+	case <-w2done:
+		overwrote = true
+		time.Sleep(50 * time.Millisecond) // let R compare again
+	case <-time.After(300 * time.Millisecond):
+	}
+	// W1 resumes: announces, finds itself lapped, backs off.
+	sl(5).at.Store(w1 + 1)
+	if tab.pos.Load()-w1 <= tab.size {
+		t.Error("W1 should be lapped")
+	}
+	sl(5).at.Store(0)
+	close(stop)
+	torn = <-rdone
+	<-w2done
+	return overwrote, torn
+}
+
+// TestPartTableProtocol drives write and equal directly from 2 to 33
+// goroutines at GOMAXPROCS 1, 2 and 8, on a 64 KiB ring with copies from
+// partMin to an eighth of the ring, and fails on a copy that compares
+// unequal although no writer has taken its space again (it was written
+// over), on a comparison with other bytes that finds them equal, and on a
+// slot left announced. The first shared version failed it in about one
+// run in thirty at GOMAXPROCS 2.
+func TestPartTableProtocol(t *testing.T) {
+	for _, procs := range []int{1, 2, 8} {
+		for _, g := range []int{2, 9, 33} {
+			t.Run(fmt.Sprintf("procs%d/g%d", procs, g), func(t *testing.T) {
+				protocolStress(t, procs, g)
+			})
+		}
+	}
+}
+
+// fill returns n bytes b.
+func fill(n int, b byte) []byte { return bytes.Repeat([]byte{b}, n) }
+
+// ringCopy is one copy written to the ring: the text written at at.
+type ringCopy struct {
+	at   uint64
+	text []byte
+}
+
+func protocolStress(t *testing.T, procs, g int) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+	tab := newPartTable(g, 64<<10)
+	size := int(tab.size)
+	// Texts of distinct content, lengths from partMin to size/8 (and at both ends).
+	var pool [][]byte
+	for i := range 96 {
+		n := partMin + (i*977)%(size/8-partMin+1)
+		if i%8 == 0 {
+			n = size / 8
+		} else if i%8 == 1 {
+			n = partMin
+		}
+		b := make([]byte, n)
+		for j := range b {
+			b[j] = byte(i*31 + j*7 + j>>8)
+		}
+		pool = append(pool, b)
+	}
+	var recent [64]atomic.Pointer[ringCopy]
+	dur := 250 * time.Millisecond
+	if testing.Short() {
+		dur = 120 * time.Millisecond
+	}
+	deadline := time.Now().Add(dur)
+	var wg sync.WaitGroup
+	var bad atomic.Int64
+	var msg atomic.Pointer[string]
+	var nw, ne, nt atomic.Int64
+	for w := range g {
+		slot := tab.cache().slot
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 99))
+			for i := 0; ; i++ {
+				if i%64 == 0 && time.Now().After(deadline) {
+					return
+				}
+				if rng.IntN(3) == 0 {
+					p := pool[rng.IntN(len(pool))]
+					if at, ok := tab.write(slot, p); ok {
+						recent[rng.IntN(len(recent))].Store(&ringCopy{at, p})
+						nw.Add(1)
+					}
+					continue
+				}
+				rec := recent[rng.IntN(len(recent))].Load()
+				if rec == nil {
+					continue
+				}
+				ne.Add(1)
+				text := rec.text
+				other := rng.IntN(8) == 0
+				if other { // same length, other bytes: must compare false
+					text = bytes.Clone(text)
+					text[rng.IntN(len(text))] ^= 0x80
+				}
+				eq := tab.equal(slot, rec.at, text)
+				switch {
+				case eq && other:
+					bad.Add(1)
+					s := fmt.Sprintf("equal true against other bytes at %d", rec.at)
+					msg.Store(&s)
+				case !eq && !other && tab.pos.Load()-rec.at <= tab.size:
+					bad.Add(1)
+					s := fmt.Sprintf("copy at %d (len %d) corrupted while its space was not retaken (pos %d)", rec.at, len(text), tab.pos.Load())
+					msg.Store(&s)
+				case eq:
+					nt.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range tab.readers {
+		if a := tab.readers[i].at.Load(); a != 0 {
+			t.Errorf("slot %d left at %d", i, a)
+		}
+	}
+	if b := bad.Load(); b > 0 {
+		t.Errorf("%d bad compares; last: %s", b, *msg.Load())
+	}
+	t.Logf("writes %d, compares %d (true %d), ring turns %d", nw.Load(), ne.Load(), nt.Load(), tab.pos.Load()/tab.size)
 }
 
 // TestPartCacheSameResult recounts a log of conversations, where most text
