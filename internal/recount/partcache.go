@@ -31,9 +31,9 @@ import (
 // 1.6-1.7 times (all on one core, which leaves the machine's scaling out).
 // With one table, -j 8 takes 1.1 times -j 1's, and -j 1 3-6% more than
 // with a cache of its own: about two points for the larger ring (32 MiB
-// where -j 1 had 16), the rest for the entry allocated per part stored and
-// the pointer a lookup follows to it (skipping the announcements below at
-// -j 1 measured no faster).
+// where -j 1 had 16), the rest most likely for the entry allocated per
+// part stored and the pointer a lookup follows to it (skipping the
+// announcements below at -j 1 measured no faster).
 //
 // What it costs on a log without repeats: a hash of eight samples of each
 // part of partMin bytes or more, and for one part in coldSample (picked by
