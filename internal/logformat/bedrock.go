@@ -188,6 +188,8 @@ func (x *Extractor) bedrockOutput(body jsonl.Value, model string) string {
 		body.Get("choices").Elems(func(_ int, c jsonl.Value) bool {
 			m := c.Get("message")
 			x.chatContent(Output, OutputText, m.Get("content"))
+			x.add(Output, OutputText, str(m, "refusal"))
+			x.chatReasoning(Output, m)
 			x.toolCalls(Output, m)
 			x.add(Output, OutputText, str(c, "text"))
 			return true
@@ -262,7 +264,14 @@ func (x *Extractor) bedrockStream(chunks jsonl.Value) string {
 					idx = int64(i)
 				}
 				d := ch.Get("delta")
-				s.append(idx, OutputText, str(d, "content"))
+				if c := str(d, "content"); len(c) > 0 {
+					s.append(idx, OutputText, c)
+				}
+				if r := d.Get("reasoning_content"); r.Kind() == jsonl.String {
+					s.append(idx, Reasoning, r.Str())
+				} else if r := d.Get("reasoning"); r.Kind() == jsonl.String {
+					s.append(idx, Reasoning, r.Str())
+				}
 				return true
 			})
 		case c.Has("generations"): // Cohere
@@ -437,7 +446,7 @@ func (s *stream) reset() {
 
 func (s *stream) append(idx int64, kind Kind, text []byte) {
 	for i := range s.blocks {
-		if b := &s.blocks[i]; b.idx == idx {
+		if b := &s.blocks[i]; b.idx == idx && b.kind == kind {
 			b.buf = append(b.buf, text...)
 			return
 		}

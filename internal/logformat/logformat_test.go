@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/tokcount/tokcount/internal/jsonl"
@@ -222,6 +223,59 @@ func testAllocs(t *testing.T, x *Extractor, p *jsonl.Parser, lines []string, all
 		run()
 		if n := testing.AllocsPerRun(100, run); n > allowed {
 			t.Errorf("%.1f allocations per line for %.60s...", n, line)
+		}
+	}
+}
+
+// TestChatReasoning checks the reasoning text that OpenAI-compatible
+// servers put beside a chat message (reasoning_content, or reasoning as a
+// string; once where both are there) and a refusal, in an OpenAI chat
+// response, in gpt-oss's body on Bedrock and in its stream, where a
+// choice's reasoning deltas make a part of their own beside its content.
+func TestChatReasoning(t *testing.T) {
+	bedrock := func(out string) string {
+		return `{"schemaType":"ModelInvocationLog","timestamp":"2025-09-01T00:00:00Z","accountId":"1","requestId":"r","operation":"InvokeModel","modelId":"openai.gpt-oss-120b-1:0",` +
+			`"input":{"inputBodyJson":{"messages":[{"role":"user","content":"Hi"}]}},"output":{"outputBodyJson":` + out + `}}`
+	}
+	tests := []struct{ name, line, want string }{
+		{"openai reasoning_content",
+			`{"object":"chat.completion","model":"deepseek-reasoner","choices":[{"message":{"role":"assistant","content":"4","reasoning_content":"2+2 is 4."}}]}`,
+			"output/output \"4\"\n  output/reasoning \"2+2 is 4.\"\n"},
+		{"openai reasoning, both",
+			`{"object":"chat.completion","model":"m","choices":[{"message":{"role":"assistant","content":"4","reasoning":"same","reasoning_content":"same"}}]}`,
+			"output/output \"4\"\n  output/reasoning \"same\"\n"},
+		{"openai reasoning object ignored",
+			`{"object":"chat.completion","model":"m","choices":[{"message":{"role":"assistant","content":"4","reasoning":{"effort":"low"}}}]}`,
+			"output/output \"4\"\n"},
+		{"bedrock gpt-oss",
+			bedrock(`{"object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Bonjour.","refusal":"No.","reasoning_content":"French greeting."}}]}`),
+			"output/output \"Bonjour.\"\n  output/output \"No.\"\n  output/reasoning \"French greeting.\"\n"},
+		{"bedrock gpt-oss stream",
+			bedrock(`[{"choices":[{"index":0,"delta":{"reasoning_content":"Think"}}]},{"choices":[{"index":0,"delta":{"reasoning_content":"ing."}}]},{"choices":[{"index":0,"delta":{"content":"Bon"}}]},{"choices":[{"index":0,"delta":{"content":"jour."}}]}]`),
+			"output/reasoning \"Thinking.\"\n  output/output \"Bonjour.\"\n"},
+	}
+	x, err := NewExtractor(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := jsonl.NewParser(jsonl.Reference)
+	for _, tc := range tests {
+		doc, err := p.Parse([]byte(tc.line))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		rec, err := x.Extract(doc.Root())
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var got bytes.Buffer
+		for _, pt := range rec.Parts {
+			if pt.Side == Output {
+				fmt.Fprintf(&got, "  %s/%s %s\n", pt.Side, pt.Kind, strconv.Quote(string(pt.Text)))
+			}
+		}
+		if g := strings.TrimPrefix(got.String(), "  "); g != tc.want {
+			t.Errorf("%s: output parts\n%s\nwant\n%s", tc.name, g, tc.want)
 		}
 	}
 }

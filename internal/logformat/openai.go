@@ -386,6 +386,19 @@ func (x *Extractor) chatContent(side Side, kind Kind, c jsonl.Value) {
 	}
 }
 
+// chatReasoning reads the reasoning text that OpenAI-compatible servers
+// put beside a chat message's content (OpenAI's own API returns none):
+// reasoning_content (DeepSeek, vLLM, and proxies that log them), else
+// reasoning where it is a string (vLLM's later name for it, OpenRouter).
+// Servers that write both write the same text, so it is counted once.
+func (x *Extractor) chatReasoning(side Side, m jsonl.Value) {
+	if r := m.Get("reasoning_content"); r.Kind() == jsonl.String {
+		x.add(side, Reasoning, r.Str())
+	} else if r := m.Get("reasoning"); r.Kind() == jsonl.String {
+		x.add(side, Reasoning, r.Str())
+	}
+}
+
 // toolCalls reads a message's tool_calls (and the legacy function_call).
 func (x *Extractor) toolCalls(side Side, m jsonl.Value) {
 	m.Get("tool_calls").Elems(func(_ int, tc jsonl.Value) bool {
@@ -426,6 +439,7 @@ func (x *Extractor) chatResponse(body jsonl.Value, prefix string) error {
 		m := c.Get("message")
 		x.chatContent(Output, OutputText, m.Get("content"))
 		x.add(Output, OutputText, str(m, "refusal"))
+		x.chatReasoning(Output, m)
 		x.toolCalls(Output, m)
 		if a := m.Get("audio"); a.Kind() == jsonl.Object {
 			r.Items.Audio++
