@@ -275,9 +275,14 @@ func (v Value) Bool() (bool, bool) {
 	return false, false
 }
 
-// AppendNumber appends a number in canonical form: integers in decimal,
-// floats as strconv.FormatFloat(f, 'g', -1, 64) (as ES6 / encoding/json
-// would, with Inf written as 1e999 and -1e999).
+// AppendNumber appends a number in canonical form: integers in decimal;
+// other numbers as the shortest decimal that reads back as the same
+// float64, in plain notation where 1e-6 <= |f| < 1e21 (1.5, 100000, and
+// 1e20 as 100000000000000000000) and in exponent notation outside it
+// (1e-7, 1e+21), as ES6's Number-to-String and encoding/json write them;
+// infinities (from literals too large for a float64) as 1e999 and -1e999.
+// So 1.0 renders as 1 and 2.50 as 2.5: tool definitions are counted on
+// this rendering, not on the bytes as logged.
 func (v Value) AppendNumber(dst []byte) []byte {
 	n := v.node()
 	switch n.num {
