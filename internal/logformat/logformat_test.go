@@ -279,3 +279,27 @@ func TestChatReasoning(t *testing.T) {
 		}
 	}
 }
+
+// TestResponsesRoleless checks that a Responses input message without a
+// role counts as user text, as the chat framing takes it.
+func TestResponsesRoleless(t *testing.T) {
+	x, err := NewExtractor(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonl.NewParser(jsonl.Reference).Parse([]byte(`{"model":"gpt-4o","input":[{"type":"message","content":"hi"},{"content":"yo"},{"role":"developer","content":"be brief"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := x.Extract(doc.Root())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range rec.Parts {
+		got = append(got, fmt.Sprintf("%s/%s %s", p.Side, p.Kind, p.Text))
+	}
+	if want := "input/user hi|input/user yo|input/system be brief"; strings.Join(got, "|") != want {
+		t.Errorf("parts %q, want %q", strings.Join(got, "|"), want)
+	}
+}

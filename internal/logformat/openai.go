@@ -554,7 +554,7 @@ func (x *Extractor) responsesItem(side Side, item jsonl.Value) {
 	typ := str(item, "type")
 	switch string(typ) {
 	case "", "message":
-		kind := roleKind(str(item, "role"))
+		kind := roleKind(responsesRole(item)) // no role: a user message, as the framing takes it
 		if side == Output {
 			kind = OutputText
 		}
