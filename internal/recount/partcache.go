@@ -193,7 +193,7 @@ func (t *partTable) live(e *partEntry) bool {
 // hit reports whether it is a copy whose bytes are text's; otherwise it is
 // a mark (or a lost copy, or a copy of other bytes) with the same key and
 // length.
-func (t *partTable) lookup(slot *readerSlot, set *partSet, k uint64, enc *tokenizer.Encoding, text []byte) (e *partEntry, hit bool) {
+func (t *partTable) lookup(slot *readerSlot, set *partSet, k uint64, enc *tokenizer.Encoding, text []byte) (*partEntry, bool) {
 	var seen *partEntry
 	for w := range set.way {
 		way := &set.way[w]
