@@ -189,7 +189,7 @@ func (x *Extractor) bedrockOutput(body jsonl.Value, model string) string {
 			m := c.Get("message")
 			x.chatContent(Output, OutputText, m.Get("content"))
 			x.add(Output, OutputText, str(m, "refusal"))
-			x.chatReasoning(Output, m)
+			x.add(Output, Reasoning, chatReasoning(m))
 			x.toolCalls(Output, m)
 			x.add(Output, OutputText, str(c, "text"))
 			return true
@@ -267,10 +267,8 @@ func (x *Extractor) bedrockStream(chunks jsonl.Value) string {
 				if c := str(d, "content"); len(c) > 0 {
 					s.append(idx, OutputText, c)
 				}
-				if r := d.Get("reasoning_content"); r.Kind() == jsonl.String {
-					s.append(idx, Reasoning, r.Str())
-				} else if r := d.Get("reasoning"); r.Kind() == jsonl.String {
-					s.append(idx, Reasoning, r.Str())
+				if r := chatReasoning(d); len(r) > 0 {
+					s.append(idx, Reasoning, r)
 				}
 				return true
 			})

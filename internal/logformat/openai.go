@@ -386,17 +386,20 @@ func (x *Extractor) chatContent(side Side, kind Kind, c jsonl.Value) {
 	}
 }
 
-// chatReasoning reads the reasoning text that OpenAI-compatible servers
-// put beside a chat message's content (OpenAI's own API returns none):
-// reasoning_content (DeepSeek, vLLM, and proxies that log them), else
-// reasoning where it is a string (vLLM's later name for it, OpenRouter).
-// Servers that write both write the same text, so it is counted once.
-func (x *Extractor) chatReasoning(side Side, m jsonl.Value) {
+// chatReasoning returns the reasoning text that OpenAI-compatible servers
+// put beside a chat message's content, or a stream delta's (OpenAI's own
+// API returns none): reasoning_content (DeepSeek, vLLM, and proxies that
+// log them), else reasoning where it is a string (vLLM's later name for
+// it, OpenRouter). Servers that write both write the same text, so it is
+// taken once.
+func chatReasoning(m jsonl.Value) []byte {
 	if r := m.Get("reasoning_content"); r.Kind() == jsonl.String {
-		x.add(side, Reasoning, r.Str())
-	} else if r := m.Get("reasoning"); r.Kind() == jsonl.String {
-		x.add(side, Reasoning, r.Str())
+		return r.Str()
 	}
+	if r := m.Get("reasoning"); r.Kind() == jsonl.String {
+		return r.Str()
+	}
+	return nil
 }
 
 // toolCalls reads a message's tool_calls (and the legacy function_call).
@@ -439,7 +442,7 @@ func (x *Extractor) chatResponse(body jsonl.Value, prefix string) error {
 		m := c.Get("message")
 		x.chatContent(Output, OutputText, m.Get("content"))
 		x.add(Output, OutputText, str(m, "refusal"))
-		x.chatReasoning(Output, m)
+		x.add(Output, Reasoning, chatReasoning(m))
 		x.toolCalls(Output, m)
 		if a := m.Get("audio"); a.Kind() == jsonl.Object {
 			r.Items.Audio++
