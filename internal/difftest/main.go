@@ -55,6 +55,15 @@
 // CountBytes == len(ids), and a byte-exact round trip. A document that neither route can settle
 // is listed as checked "by invariants and prefixes only".
 //
+// # The recount check (recount.go)
+//
+// Then the main job: generated request logs (OpenAI Batch, Anthropic Message Batch, Bedrock;
+// texts cut from the corpora at any byte, with random JSON escapes and lone surrogates), each
+// line with a plan of the JSON paths it counts, are recounted by the command in process, as
+// plain, gzip and zstd files, with 1 to 4 workers, and every figure of --records must equal
+// the reference's count of the same values (ref/recount.cjs: WHATWG decoding, JSON.parse,
+// encode_ordinary). -recount-mb 0 skips it.
+//
 // Exit status: 0 when every comparison agrees and every check holds; 1 on any mismatch, engine
 // failure or harness error (reference process crash, truncated stream, golden disagreement);
 // with -strict also when a category got less than 90% of its budget (missing sources).
@@ -90,6 +99,8 @@ var (
 	flagShow       = flag.Int("show", 10, "mismatching documents shown in detail per encoding")
 	flagStrict     = flag.Bool("strict", false, "fail when a category got less than 90% of its budget (CI)")
 	flagDocTimeout = flag.Duration("doc-timeout", 2*time.Minute, "the engine must answer within this on any one document")
+	flagRecountMB  = flag.Float64("recount-mb", 16, "MB of generated request logs for the recount check (0: skip it)")
+	flagSeed       = flag.Uint64("seed", 1, "seed of the recount check's generator")
 	flagRefTimeout = flag.Duration("ref-timeout", 6*time.Minute, "the reference process of one encoding is killed after this (a harness error)")
 )
 
@@ -243,7 +254,15 @@ func run() int {
 	}
 	wg.Wait()
 
-	return report(encs, results, c, time.Since(t0))
+	rc := report(encs, results, c, time.Since(t0))
+	if *flagRecountMB > 0 {
+		fmt.Println()
+		if runRecountCheck(filepath.Join(dir, "recount"), refDir, c, *flagRecountMB, *flagSeed) > 0 {
+			fmt.Println("difftest: FAIL (recount check)")
+			rc = 1
+		}
+	}
+	return rc
 }
 
 func contains(list []string, s string) bool {
