@@ -304,28 +304,46 @@ var inputFig = map[string]string{
 	"assistant": "input/assistant", "tool": "input/tool",
 }
 
-// chatMessages renders a history as OpenAI chat messages.
+// chatMessages renders a history as OpenAI chat messages; an assistant turn may carry tool
+// calls, whose arguments (a string) are counted.
 func (g *recGen) chatMessages(hist []chatMsg) []any {
 	var ms []any
 	for _, m := range hist {
 		o := jobj{{"role", m.role}, {"content", g.content(inputFig[m.role], m.text, typedText)}}
-		if m.role == "tool" {
+		switch m.role {
+		case "tool":
 			o = append(o, jkv{"tool_call_id", "call_" + strconv.Itoa(g.r.IntN(1000))})
+		case "assistant":
+			if g.r.IntN(3) == 0 {
+				o = append(o, jkv{"tool_calls", g.toolCalls("input/tool_call_arguments")})
+			}
 		}
 		ms = append(ms, o)
 	}
 	return ms
 }
 
-// anthropicMessages renders a history as Anthropic messages (tool output as a user turn).
+// toolCalls is an OpenAI tool_calls array of one or two function calls.
+func (g *recGen) toolCalls(fig string) []any {
+	var calls []any
+	for k := 1 + g.r.IntN(2); k > 0; k-- {
+		calls = append(calls, jobj{{"id", "call_" + strconv.Itoa(g.r.IntN(1000))}, {"type", "function"},
+			{"function", jobj{{"name", "lookup"}, {"arguments", counted(fig, g.text())}}}})
+	}
+	return calls
+}
+
+// anthropicMessages renders a history as Anthropic messages: tool output as a user turn of
+// one tool_result block, its content a string or text blocks.
 func (g *recGen) anthropicMessages(hist []chatMsg, block func(jtext) jobj) []any {
 	var ms []any
 	for _, m := range hist {
-		role := m.role
-		if role == "tool" {
-			role = "user"
+		if m.role == "tool" {
+			ms = append(ms, jobj{{"role", "user"}, {"content", []any{jobj{{"type", "tool_result"},
+				{"tool_use_id", "toolu_" + strconv.Itoa(g.r.IntN(1000))}, {"content", g.content("input/tool", m.text, block)}}}}})
+			continue
 		}
-		ms = append(ms, jobj{{"role", role}, {"content", g.content(inputFig[role], m.text, block)}})
+		ms = append(ms, jobj{{"role", m.role}, {"content", g.content(inputFig[m.role], m.text, block)}})
 	}
 	return ms
 }
@@ -399,6 +417,9 @@ func (g *recGen) genAuto(size int) {
 			msg := jobj{{"role", "assistant"}, {"content", counted("output/output", g.reply(cv))}}
 			if g.r.IntN(3) == 0 {
 				msg = append(msg, jkv{"reasoning_content", counted("output/reasoning", g.text())})
+			}
+			if g.r.IntN(4) == 0 {
+				msg = append(msg, jkv{"tool_calls", g.toolCalls("output/tool_call_arguments")})
 			}
 			g.emit(m.enc, jobj{{"id", "batch_req_" + id}, {"custom_id", id}, {"response", jobj{
 				{"status_code", 200}, {"request_id", "r" + id}, {"body", jobj{
@@ -495,19 +516,22 @@ func (g *recGen) genForced(size int, enc string) {
 	}
 }
 
-// converseMessages renders a history as Converse messages, whose content is always blocks.
+// converseMessages renders a history as Converse messages, whose content is always blocks:
+// tool output as a user turn of one toolResult block.
 func (g *recGen) converseMessages(hist []chatMsg) []any {
 	var ms []any
 	for _, m := range hist {
-		role := m.role
-		if role == "tool" {
-			role = "user"
-		}
-		c := g.content(inputFig[role], m.text, converseText)
+		fig := inputFig[m.role]
+		c := g.content(fig, m.text, converseText)
 		if t, ok := c.(jtext); ok {
 			c = []any{converseText(t)}
 		}
-		ms = append(ms, jobj{{"role", role}, {"content", c}})
+		if m.role == "tool" {
+			ms = append(ms, jobj{{"role", "user"}, {"content", []any{jobj{{"toolResult", jobj{
+				{"toolUseId", "tooluse_" + strconv.Itoa(g.r.IntN(1000))}, {"content", c}}}}}}})
+			continue
+		}
+		ms = append(ms, jobj{{"role", m.role}, {"content", c}})
 	}
 	return ms
 }

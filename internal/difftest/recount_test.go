@@ -19,7 +19,7 @@ func TestRecountGenerator(t *testing.T) {
 	}
 	figures := map[string]bool{}
 	for _, side := range []string{"input/", "output/"} {
-		for _, k := range []string{"system", "user", "assistant", "tool", "output", "reasoning", "text"} {
+		for _, k := range []string{"system", "user", "assistant", "tool", "tool_call_arguments", "output", "reasoning", "text"} {
 			figures[side+k] = true
 		}
 	}
@@ -84,13 +84,13 @@ func TestRecountGenerator(t *testing.T) {
 			t.Errorf("force %q: %d parts planned, stats %d", force, parts, g.stats.parts)
 		}
 		if force == "" {
-			for _, url := range []string{"/v1/chat/completions", "/v1/completions", "/v1/responses", "chat.completion", "openai.gpt-oss"} {
+			for _, url := range []string{"/v1/chat/completions", "/v1/completions", "/v1/responses", "chat.completion", "openai.gpt-oss", `"tool_calls"`} {
 				if !strings.Contains(g.log.String(), url) {
 					t.Errorf("no %s record", url)
 				}
 			}
 		} else {
-			for _, s := range []string{`"params"`, `"result"`, `"anthropic_version"`, `"Converse"`, `"thinking"`} {
+			for _, s := range []string{`"params"`, `"result"`, `"anthropic_version"`, `"Converse"`, `"thinking"`, `"tool_result"`, `"toolResult"`} {
 				if !strings.Contains(g.log.String(), s) {
 					t.Errorf("no %s record", s)
 				}
