@@ -126,7 +126,7 @@ func (c *core) countOrdinary(w *worker, text []byte) int {
 			if j-i <= 2 {
 				n += m.CountShort(text[i:j])
 			} else {
-				n += m.Count(text[i:j])
+				n += m.Count(text[i:j:len(text)])
 			}
 			i = j
 		}
@@ -137,7 +137,7 @@ func (c *core) countOrdinary(w *worker, text []byte) int {
 			if j-i <= 2 {
 				n += m.CountShort(text[i:j])
 			} else {
-				n += m.Count(text[i:j])
+				n += m.Count(text[i:j:len(text)])
 			}
 			i = j
 		}
@@ -146,12 +146,12 @@ func (c *core) countOrdinary(w *worker, text []byte) int {
 	default:
 		for i := 0; i < len(text); {
 			j := s.Next(text, i)
-			n += m.Count(text[i:j])
+			n += m.Count(text[i:j:len(text)])
 			i = j
 		}
 		return n
 	}
-	_ = c.re.Split(text, func(start, end int) { n += m.Count(text[start:end]) })
+	_ = c.re.Split(text, func(start, end int) { n += m.Count(text[start:end:len(text)]) })
 	return n
 }
 
@@ -179,7 +179,7 @@ func (c *core) countChecked(w *worker, text []byte) (n int, ok bool) {
 			if j-i <= 2 {
 				n += m.CountShort(text[i:j])
 			} else {
-				n += m.Count(text[i:j])
+				n += m.Count(text[i:j:len(text)])
 			}
 			i = j
 		}
@@ -193,7 +193,7 @@ func (c *core) countChecked(w *worker, text []byte) (n int, ok bool) {
 			if j-i <= 2 {
 				n += m.CountShort(text[i:j])
 			} else {
-				n += m.Count(text[i:j])
+				n += m.Count(text[i:j:len(text)])
 			}
 			i = j
 		}

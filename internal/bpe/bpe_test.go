@@ -2,6 +2,7 @@ package bpe
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -493,5 +494,56 @@ func TestLongLivedMerger(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestCountPastPiece holds Count to the reference where the piece's
+// capacity runs past its end (Count's short key loads 8 bytes and masks
+// them), with random bytes after it, and where it does not; pieces that
+// differ only in trailing zero bytes ("abc", "abc\x00") share a key word
+// and must still be told apart by their length. shortKey must equal the
+// masked load for every length from 3 to 8.
+func TestCountPastPiece(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for name, tb := range tables(t) {
+		t.Run(name, func(t *testing.T) {
+			m := NewMerger(tb, CacheSlots)
+			var toks [][]byte
+			for rk := uint32(0); int(rk)+1 < len(tb.offs); rk++ {
+				if tok := tb.Token(rk); len(tok) >= 3 && len(tok) <= 8 {
+					toks = append(toks, tok)
+				}
+			}
+			buf := make([]byte, 16)
+			for i := range 200000 {
+				var piece []byte
+				switch i % 4 {
+				case 0, 1:
+					piece = toks[r.IntN(len(toks))]
+				case 2:
+					piece = []byte("abc\x00\x00\x00\x00\x00"[:3+r.IntN(6)])
+				default:
+					piece = make([]byte, 3+r.IntN(6))
+					for j := range piece {
+						piece[j] = "ab \x00\xff"[r.IntN(5)]
+					}
+				}
+				n := len(piece)
+				copy(buf, piece)
+				for j := n; j < len(buf); j++ {
+					buf[j] = byte(r.Uint32())
+				}
+				want := len(ReferenceEncode(piece, tb.Rank))
+				if got := m.Count(buf[:n]); got != want {
+					t.Fatalf("Count(%q) with %q after it = %d, want %d", piece, buf[n:], got, want)
+				}
+				if got := m.Count(slices.Clip(slices.Clone(piece))); got != want {
+					t.Fatalf("Count(%q) at the end of its memory = %d, want %d", piece, got, want)
+				}
+				if k, w := shortKey(buf[:n]), binary.LittleEndian.Uint64(buf)&(1<<(8*uint(n))-1); k != w {
+					t.Fatalf("shortKey(%q) = %#x, masked load %#x", piece, k, w)
+				}
+			}
+		})
 	}
 }

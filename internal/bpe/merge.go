@@ -33,6 +33,15 @@ import (
 //     under o200k_base in five alternating runs on a quiet VM (the first
 //     version, without the trials, measured +12-40% while the VM's memory
 //     was slow); English, code, multilingual and 1 KB texts within noise.
+//   - The short rank cache (3 to 8 bytes, most pieces of English) is
+//     keyed by the piece's bytes, zero above them: Count loads them in one
+//     8-byte load masked to the piece, reading past its end within the
+//     caller's text, and hashes that word alone (the length is compared,
+//     not hashed). Before, the key took two loads picked by the length
+//     (bpe's key, which the rank table keeps) and the hash mixed in the
+//     length: English +8-14% (cl100k_base and o200k_base), Go source
+//     +3-6%, three alternating runs on a noisy VM; the same key computed
+//     without reading past the piece (shortKey) gained only 0-4%.
 //   - Pairs longer than the longest token are rejected before hashing.
 //   - Counting never looks up the final tokens: the number of parts is the
 //     count.
@@ -121,18 +130,30 @@ func (m *Merger) Append(dst []uint32, piece []byte) []uint32 {
 
 // Count returns the number of tokens of piece. It does not allocate once the
 // scratch buffers have grown to the piece length.
+//
+// Count may read (never write) bytes past the end of piece, up to 8 bytes
+// from its start, where its capacity allows: a caller slices piece with a
+// capacity that ends where its own data does (text[i:j:len(text)]), so
+// that Count reads only text that is the caller's to read.
 func (m *Merger) Count(piece []byte) int {
 	if n := len(piece); n >= 3 && n <= 8 && m.cacheSlots >= CacheSlots {
 		if m.short == nil {
 			m.short = m.t.NewRankCache()
 		}
 		// m.short.Rank(piece), with the hit path written here: without
-		// the call, counting English measured 1-2% faster.
-		k := key(piece)
-		e := &m.short.entries[mix(k^seed1, uint64(n)^seed0)&(rankCacheSlots-1)]
+		// the call, counting English measured 1-2% faster. The key is one
+		// load of 8 bytes masked to the piece where the capacity allows
+		// (see the performance notes), else shortKey.
+		var k uint64
+		if cap(piece) >= 8 {
+			k = binary.LittleEndian.Uint64(piece[:8]) & (1<<(8*uint(n)) - 1)
+		} else {
+			k = shortKey(piece)
+		}
+		e := &m.short.entries[mix(k^seed1, seed0)&(rankCacheSlots-1)]
 		r := e.rank
 		if e.key != k || e.n != uint32(n) {
-			r = m.short.Rank(piece)
+			r = m.short.rankMiss(piece, k, e)
 		}
 		if r != NoRank {
 			return 1
