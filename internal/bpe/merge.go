@@ -42,6 +42,13 @@ import (
 //     length: English +8-14% (cl100k_base and o200k_base), Go source
 //     +3-6%, three alternating runs on a noisy VM; the same key computed
 //     without reading past the piece (shortKey) gained only 0-4%.
+//   - An entry of the short (3 to 8 bytes) and mid (9 to 16) rank caches
+//     for a piece that is no token also keeps the piece's token count once
+//     Count has merged it, so a repeat costs the one lookup that told it is
+//     no token, not a second one in the piece cache: cl100k_base English
+//     +7-10% and Go source +8-14% for the two caches, o200k_base 0-5%
+//     (whose larger vocabulary has fewer such short pieces), three
+//     alternating runs each.
 //   - Pairs longer than the longest token are rejected before hashing.
 //   - Counting never looks up the final tokens: the number of parts is the
 //     count.
@@ -152,13 +159,31 @@ func (m *Merger) Count(piece []byte) int {
 		}
 		e := &m.short.entries[mix(k^seed1, seed0)&(rankCacheSlots-1)]
 		r := e.rank
-		if e.key != k || e.n != uint32(n) {
+		if e.key != k || e.n != uint16(n) {
 			r = m.short.rankMiss(piece, k, e)
 		}
 		if r != NoRank {
 			return 1
 		}
-		return len(m.small(piece))
+		if e.count != 0 {
+			return int(e.count)
+		}
+		c := len(m.small(piece))
+		e.count = uint16(c) // e is still piece's: small leaves the short cache alone
+		return c
+	}
+	if n := len(piece); n >= 9 && n <= 16 && m.cacheSlots >= CacheSlots {
+		if m.mid == nil {
+			m.mid = &midCache{entries: make([]midEntry, midCacheSlots)}
+		}
+		e := m.mid.entry(m.t, piece)
+		if e.rank != NoRank {
+			return 1
+		}
+		if e.count == 0 {
+			e.count = uint16(len(m.small(piece))) // as for the short cache
+		}
+		return int(e.count)
 	}
 	if len(piece) <= 1 || m.wholeRank(piece) != NoRank {
 		return min(len(piece), 1)

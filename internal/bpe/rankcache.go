@@ -20,9 +20,13 @@ type RankCache struct {
 }
 
 type rankEntry struct {
-	key  uint64
-	n    uint32
-	rank uint32
+	key uint64
+	n   uint16
+	// count is the number of tokens of a piece that is not one (rank
+	// NoRank), once Merger.Count has merged it; 0 until then, and in
+	// caches that only Rank fills.
+	count uint16
+	rank  uint32
 }
 
 const rankCacheSlots = 1 << 15
@@ -51,7 +55,7 @@ func (c *RankCache) Rank(b []byte) uint32 {
 	}
 	k := shortKey(b)
 	e := &c.entries[mix(k^seed1, seed0)&(rankCacheSlots-1)]
-	if e.key != k || e.n != uint32(n) {
+	if e.key != k || e.n != uint16(n) {
 		return c.rankMiss(b, k, e)
 	}
 	return e.rank
@@ -77,7 +81,7 @@ func (c *RankCache) rankMiss(b []byte, k uint64, e *rankEntry) uint32 {
 	if c.filter != nil && r != NoRank {
 		r = c.filter(b, r)
 	}
-	e.key, e.n, e.rank = k, uint32(len(b)), r
+	e.key, e.n, e.count, e.rank = k, uint16(len(b)), 0, r
 	return r
 }
 
@@ -93,21 +97,24 @@ type midCache struct {
 }
 
 type midEntry struct {
-	k0, k1  uint64
-	n, rank uint32
+	k0, k1 uint64
+	n      uint16
+	count  uint16 // as rankEntry's
+	rank   uint32
 }
 
 const midCacheSlots = 1 << 13
 
 // rank returns t.Rank(b) for 9 <= len(b) <= 16.
-func (c *midCache) rank(t *Table, b []byte) uint32 {
+func (c *midCache) rank(t *Table, b []byte) uint32 { return c.entry(t, b).rank }
+
+// entry returns b's entry (9 <= len(b) <= 16), filled from t on a miss.
+func (c *midCache) entry(t *Table, b []byte) *midEntry {
 	n := len(b)
 	k0, k1 := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[n-8:])
 	e := &c.entries[mix(k0^seed1, k1^seed2^uint64(n))&(midCacheSlots-1)]
-	if e.k0 == k0 && e.k1 == k1 && e.n == uint32(n) {
-		return e.rank
+	if e.k0 != k0 || e.k1 != k1 || e.n != uint16(n) {
+		e.k0, e.k1, e.n, e.count, e.rank = k0, k1, uint16(n), 0, t.Rank(b)
 	}
-	r := t.Rank(b)
-	e.k0, e.k1, e.n, e.rank = k0, k1, uint32(n), r
-	return r
+	return e
 }
