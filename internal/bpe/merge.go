@@ -169,7 +169,9 @@ func (m *Merger) Count(piece []byte) int {
 			return int(e.count)
 		}
 		c := len(m.small(piece))
-		e.count = uint16(c) // e is still piece's: small leaves the short cache alone
+		if e.key == k && e.n == uint16(n) { // still piece's entry (small does not use this cache today)
+			e.count = uint16(c)
+		}
 		return c
 	}
 	if n := len(piece); n >= 9 && n <= 16 && m.cacheSlots >= CacheSlots {
@@ -180,10 +182,14 @@ func (m *Merger) Count(piece []byte) int {
 		if e.rank != NoRank {
 			return 1
 		}
-		if e.count == 0 {
-			e.count = uint16(len(m.small(piece))) // as for the short cache
+		if e.count != 0 {
+			return int(e.count)
 		}
-		return int(e.count)
+		c := len(m.small(piece))
+		if e.holds(piece) { // as for the short cache
+			e.count = uint16(c)
+		}
+		return c
 	}
 	if len(piece) <= 1 || m.wholeRank(piece) != NoRank {
 		return min(len(piece), 1)

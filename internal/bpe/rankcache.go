@@ -108,6 +108,12 @@ const midCacheSlots = 1 << 13
 // rank returns t.Rank(b) for 9 <= len(b) <= 16.
 func (c *midCache) rank(t *Table, b []byte) uint32 { return c.entry(t, b).rank }
 
+// holds reports whether e is the entry of b (9 <= len(b) <= 16).
+func (e *midEntry) holds(b []byte) bool {
+	n := len(b)
+	return e.k0 == binary.LittleEndian.Uint64(b) && e.k1 == binary.LittleEndian.Uint64(b[n-8:]) && e.n == uint16(n)
+}
+
 // entry returns b's entry (9 <= len(b) <= 16), filled from t on a miss.
 func (c *midCache) entry(t *Table, b []byte) *midEntry {
 	n := len(b)
