@@ -465,6 +465,7 @@ func (g *recGen) genAuto(size int) {
 	}
 }
 
+// systemOr is the conversation's system prompt, or a new text where it has none yet.
 func (cv *conversation) systemOr(g *recGen) []byte {
 	if cv.system != nil {
 		return cv.system
