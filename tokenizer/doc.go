@@ -28,7 +28,7 @@
 // do not allocate once the encoding is warm: their scratch buffers come from
 // a per-encoding sync.Pool. A pooled scratch starts with small caches and,
 // once it has counted 256 KiB (in one call or many), allocates the full
-// ones a Counter has (about 2.8 MB). Two exceptions: invalid UTF-8 needs a
+// ones a Counter has (about 3.5 MB). Two exceptions: invalid UTF-8 needs a
 // temporary valid copy, and a garbage collection may empty the pool of
 // scratch that was not used since the one before, after which the next call
 // allocates its scratch (and caches) again. A Counter owns its scratch and

@@ -235,7 +235,7 @@ func (c *core) appendChecked(w *worker, dst []uint32, text []byte) (out []uint32
 
 // largeText is how much text a pooled worker counts, in one call or in
 // several, before its small piece cache is traded for a full one (and the
-// rank caches added): about 2.8 MB, small by then beside the
+// rank caches added): about 3.5 MB, small by then beside the
 // work. A worker a service uses again and again (the pool keeps one that is
 // used between two garbage collections) so gets the caches a Counter has:
 // on the recount benchmark's texts (about 3 KB each), CountBytes went from
