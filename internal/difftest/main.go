@@ -254,15 +254,11 @@ func run() int {
 	}
 	wg.Wait()
 
-	rc := report(encs, results, c, time.Since(t0))
+	recountFailures := -1 // skipped
 	if *flagRecountMB > 0 {
-		fmt.Println()
-		if runRecountCheck(filepath.Join(dir, "recount"), refDir, c, *flagRecountMB, *flagSeed) > 0 {
-			fmt.Println("difftest: FAIL (recount check)")
-			rc = 1
-		}
+		recountFailures = runRecountCheck(filepath.Join(dir, "recount"), refDir, c, *flagRecountMB, *flagSeed)
 	}
-	return rc
+	return report(encs, results, c, recountFailures, time.Since(t0))
 }
 
 func contains(list []string, s string) bool {
@@ -771,7 +767,9 @@ func checkOtherRoutes(r *encResult, enc *tokenizer.Encoding, encName string, c *
 
 func mb(n int64) float64 { return float64(n) / 1e6 }
 
-func report(encs []string, results map[string]*encResult, c *corpus, total time.Duration) int {
+// report prints the comparison and the verdict, which also counts the
+// recount check's failures (-1: it was skipped).
+func report(encs []string, results map[string]*encResult, c *corpus, recountFailures int, total time.Duration) int {
 	cats := []string{}
 	for _, cat := range categories {
 		cats = append(cats, cat.name)
@@ -889,11 +887,15 @@ func report(encs []string, results map[string]*encResult, c *corpus, total time.
 	}
 	fmt.Printf("\nnode side: %.1fs wall over all encodings (%.1fs inside the reference process); whole run %.1fs on %d CPUs\n", nodeWall, nodeCPU, total.Seconds(), runtime.NumCPU())
 	verdict := "PASS"
-	if failures > 0 || len(short) > 0 {
+	if failures > 0 || len(short) > 0 || recountFailures > 0 {
 		verdict = "FAIL"
 	}
-	fmt.Printf("difftest: %s: %d mismatching document(s), %d other failure(s); %d documents, %.1f MB compared over %d encoding(s); %d reference failure(s) + %d skipped checked by other routes (%d by invariants and prefixes only); %.0fs\n",
-		verdict, mism, failures-mism, docsN, mb(compared), len(encs), refFail, refSkip, unsettled, total.Seconds())
+	recount := "recount check skipped"
+	if recountFailures >= 0 {
+		recount = fmt.Sprintf("recount check: %d failure(s)", recountFailures)
+	}
+	fmt.Printf("difftest: %s: %d mismatching document(s), %d other failure(s); %d documents, %.1f MB compared over %d encoding(s); %d reference failure(s) + %d skipped checked by other routes (%d by invariants and prefixes only); %s; %.0fs\n",
+		verdict, mism, failures-mism, docsN, mb(compared), len(encs), refFail, refSkip, unsettled, recount, total.Seconds())
 	if verdict == "FAIL" {
 		return 1
 	}
