@@ -357,3 +357,54 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestCountReadsOnlyText counts buf[:n] while another goroutine writes
+// buf[n:]: the counting paths may read past a piece's end (the merger's
+// short-piece key is one masked 8-byte load) but never past the text, so
+// under -race (as CI runs the short tests) this reports any read past it;
+// without -race it holds the counts to AppendTokens.
+func TestCountReadsOnlyText(t *testing.T) {
+	// Valid UTF-8: invalid text is counted from a corrected copy.
+	text := "the quick brown fox's internationalization of 12345 ünïcode, 中文 <|endoftext|> and more words\n\tend"
+	for _, name := range []string{"cl100k_base", "o200k_base", "r50k_base"} {
+		enc := tokenizer.MustGet(name)
+		want := len(enc.AppendTokens(nil, []byte(text)))
+		buf := make([]byte, len(text)+64)
+		copy(buf, text)
+		stop := make(chan struct{})
+		written := make(chan struct{})
+		go func() {
+			defer close(written)
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				for j := len(text); j < len(buf); j++ {
+					buf[j] = byte(i + j)
+				}
+				runtime.Gosched()
+			}
+		}()
+		c := enc.NewCounter()
+		for k := 1; k <= len(text); k++ {
+			// Every prefix, so that a piece ends at the text's end in every way.
+			if k == len(text) || utf8.RuneStart(text[k]) {
+				if got, w := c.Count(buf[:k]), len(enc.AppendTokens(nil, []byte(text[:k]))); got != w {
+					t.Fatalf("%s: Count of %q = %d, want %d", name, text[:k], got, w)
+				}
+			}
+		}
+		for range 200 {
+			if got := c.Count(buf[:len(text)]); got != want {
+				t.Fatalf("%s: Count = %d, want %d", name, got, want)
+			}
+			if got := enc.CountBytes(buf[:len(text)]); got != want {
+				t.Fatalf("%s: CountBytes = %d, want %d", name, got, want)
+			}
+		}
+		close(stop)
+		<-written
+	}
+}

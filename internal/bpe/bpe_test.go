@@ -506,7 +506,10 @@ func TestLongLivedMerger(t *testing.T) {
 // and must still be told apart by their length. shortKey must equal the
 // masked load for every length from 3 to 8. Pieces of 3 to 16 bytes come
 // back often, so the counts the rank caches keep for pieces that are not
-// tokens are read as well as written, and evicted.
+// tokens are read as well as written, and evicted; pieces of 9 to 16 bytes
+// that share their first and last eight bytes ("\x00" or "ab" repeated)
+// must be told apart by their length in the mid cache. Append on the same
+// Merger now and then fills the entries through Rank.
 func TestCountPastPiece(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
 	for name, tb := range tables(t) {
@@ -525,7 +528,14 @@ func TestCountPastPiece(t *testing.T) {
 				case 0, 1:
 					piece = toks[r.IntN(len(toks))]
 				case 2:
-					piece = []byte("abc\x00\x00\x00\x00\x00"[:3+r.IntN(6)])
+					switch r.IntN(3) {
+					case 0:
+						piece = []byte("abc\x00\x00\x00\x00\x00"[:3+r.IntN(6)])
+					case 1:
+						piece = make([]byte, 9+r.IntN(8))
+					default:
+						piece = []byte("abababababababab"[:9+r.IntN(8)])
+					}
 				default:
 					piece = make([]byte, 3+r.IntN(14))
 					for j := range piece {
@@ -544,8 +554,15 @@ func TestCountPastPiece(t *testing.T) {
 				if got := m.Count(slices.Clip(slices.Clone(piece))); got != want {
 					t.Fatalf("Count(%q) at the end of its memory = %d, want %d", piece, got, want)
 				}
-				if k, w := shortKey(buf[:n]), binary.LittleEndian.Uint64(buf)&(1<<(8*uint(n))-1); n <= 8 && k != w {
-					t.Fatalf("shortKey(%q) = %#x, masked load %#x", piece, k, w)
+				if i%16 == 0 {
+					if got := m.Append(nil, piece); len(got) != want {
+						t.Fatalf("Append(%q) = %v, want %d tokens", piece, got, want)
+					}
+				}
+				if n <= 8 {
+					if k, w := shortKey(buf[:n]), binary.LittleEndian.Uint64(buf)&(1<<(8*uint(n))-1); k != w {
+						t.Fatalf("shortKey(%q) = %#x, masked load %#x", piece, k, w)
+					}
 				}
 			}
 		})
