@@ -39,16 +39,18 @@ import (
 //     caller's text, and hashes that word alone (the length is compared,
 //     not hashed). Before, the key took two loads picked by the length
 //     (bpe's key, which the rank table keeps) and the hash mixed in the
-//     length: English +8-14% (cl100k_base and o200k_base), Go source
-//     +3-6%, three alternating runs on a noisy VM; the same key computed
-//     without reading past the piece (shortKey) gained only 0-4%.
+//     length: English +9-14% in most runs (7-22% in all; cl100k_base and
+//     o200k_base), Go source +1-7%, three sets of three alternating runs
+//     on a noisy VM; the same key computed without reading past the piece
+//     (shortKey) gained only 0-4%.
 //   - An entry of the short (3 to 8 bytes) and mid (9 to 16) rank caches
 //     for a piece that is no token also keeps the piece's token count once
 //     Count has merged it, so a repeat costs the one lookup that told it is
-//     no token, not a second one in the piece cache: cl100k_base English
-//     +7-10% and Go source +8-14% for the two caches, o200k_base 0-5%
-//     (whose larger vocabulary has fewer such short pieces), three
-//     alternating runs each.
+//     no token, not a second one in the piece cache. The short cache's
+//     counts: cl100k_base English +7-8%, Go source +8-14%, o200k_base
+//     +1-5%; the mid cache's on top: cl100k_base English +7-10%, Go source
+//     +8-10%, o200k_base -2 to +3% (its larger vocabulary leaves fewer
+//     such pieces); three alternating runs each.
 //   - Pairs longer than the longest token are rejected before hashing.
 //   - Counting never looks up the final tokens: the number of parts is the
 //     count.
