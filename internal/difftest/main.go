@@ -62,7 +62,8 @@
 // line with a plan of the JSON paths it counts, are recounted by the command in process, as
 // plain, gzip and zstd files, with 1 to 4 workers, and every figure of --records must equal
 // the reference's count of the same values (ref/recount.cjs: WHATWG decoding, JSON.parse,
-// encode_ordinary). -recount-mb 0 skips it.
+// encode_ordinary), and its billed usage the counts the line bills (some past 2^53).
+// -recount-mb 0 skips it.
 //
 // Exit status: 0 when every comparison agrees and every check holds; 1 on any mismatch, engine
 // failure or harness error (reference process crash, truncated stream, golden disagreement);

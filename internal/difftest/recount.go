@@ -26,6 +26,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -47,11 +48,14 @@ type recPart struct {
 	P []any  `json:"p"`
 }
 
-// recPlan is what ref/recount.cjs reads for one log line.
+// recPlan is what ref/recount.cjs reads for one log line. Billed (which
+// the reference ignores) is the usage the line bills, by the names of
+// --records' "billed" object: the command must copy it exactly.
 type recPlan struct {
-	Line  int       `json:"line"`
-	Enc   string    `json:"enc"`
-	Parts []recPart `json:"parts"`
+	Line   int              `json:"line"`
+	Enc    string           `json:"enc"`
+	Parts  []recPart        `json:"parts"`
+	Billed map[string]int64 `json:"billed,omitempty"`
 }
 
 // JSON values the generator builds a line from. A text is written with random escapes, and
@@ -71,14 +75,15 @@ type (
 func counted(fig string, s []byte) jtext { return jtext{fig, s} }
 
 type recGen struct {
-	r     *rand.Rand
-	src   [][]byte
-	log   bytes.Buffer
-	plan  bytes.Buffer
-	line  int
-	stats recStats
-	path  []any
-	parts []recPart
+	r      *rand.Rand
+	src    [][]byte
+	log    bytes.Buffer
+	plan   bytes.Buffer
+	line   int
+	stats  recStats
+	path   []any
+	parts  []recPart
+	billed map[string]int64
 }
 
 type recStats struct {
@@ -269,7 +274,8 @@ func (g *recGen) emit(enc string, rec jobj) {
 	g.parts = g.parts[:0]
 	g.write(&g.log, rec)
 	g.log.WriteByte('\n')
-	b, err := json.Marshal(recPlan{g.line, enc, g.parts})
+	b, err := json.Marshal(recPlan{g.line, enc, g.parts, g.billed})
+	g.billed = nil
 	if err != nil {
 		panic(err)
 	}
@@ -348,12 +354,40 @@ func (g *recGen) anthropicMessages(hist []chatMsg, block func(jtext) jobj) []any
 	return ms
 }
 
+// usage is a usage object of the given keys, each "KEY" or "KEY=BILLED"
+// where --records names the figure BILLED (input, output, cache_read,
+// cache_write).
 func (g *recGen) usage(keys ...string) jobj {
 	var o jobj
 	for _, k := range keys {
-		o = append(o, jkv{k, int64(g.r.IntN(100000))})
+		k, billed, _ := strings.Cut(k, "=")
+		o = append(o, jkv{k, g.tokenCount(billed)})
 	}
 	return o
+}
+
+// tokenCount returns a billed token count: mostly small, now and then past
+// 2^53 (where a float64 would round it) or up to the largest int64. With a
+// figure name it is part of the line's billed usage.
+func (g *recGen) tokenCount(billed string) int64 {
+	var n int64
+	switch k := g.r.IntN(20); {
+	case k == 0:
+		n = 0
+	case k < 17:
+		n = int64(g.r.IntN(100000))
+	case k < 19:
+		n = 1<<53 + int64(g.r.IntN(1<<20))
+	default:
+		n = math.MaxInt64 - int64(g.r.IntN(1000))
+	}
+	if billed != "" {
+		if g.billed == nil {
+			g.billed = map[string]int64{}
+		}
+		g.billed[billed] = n
+	}
+	return n
 }
 
 // conversation is a chat that grows by a turn each time it is logged.
@@ -425,7 +459,7 @@ func (g *recGen) genAuto(size int) {
 				{"status_code", 200}, {"request_id", "r" + id}, {"body", jobj{
 					{"id", "chatcmpl-" + id}, {"object", "chat.completion"}, {"created", int64(1767225600)}, {"model", m.model},
 					{"choices", []any{jobj{{"index", 0}, {"message", msg}, {"finish_reason", "stop"}}}},
-					{"usage", g.usage("prompt_tokens", "completion_tokens", "total_tokens")}}}}},
+					{"usage", g.usage("prompt_tokens=input", "completion_tokens=output", "total_tokens")}}}}},
 				{"error", nil}})
 		case k < 6: // Completions request: prompt a string or an array of strings
 			m := recCompletionModels[g.r.IntN(len(recCompletionModels))]
@@ -456,11 +490,11 @@ func (g *recGen) genAuto(size int) {
 			g.emit("o200k_base", jobj{{"schemaType", "ModelInvocationLog"}, {"schemaVersion", "1.0"},
 				{"timestamp", "2026-01-01T00:00:00Z"}, {"accountId", "123456789012"}, {"region", "us-west-2"},
 				{"requestId", id}, {"operation", "InvokeModel"}, {"modelId", "openai.gpt-oss-120b-1:0"},
-				{"input", jobj{{"inputContentType", "application/json"}, {"inputBodyJson", jobj{{"messages", msgs}, {"max_completion_tokens", 500}}}, {"inputTokenCount", int64(g.r.IntN(9999))}}},
+				{"input", jobj{{"inputContentType", "application/json"}, {"inputBodyJson", jobj{{"messages", msgs}, {"max_completion_tokens", 500}}}, {"inputTokenCount", g.tokenCount("input")}}},
 				{"output", jobj{{"outputContentType", "application/json"}, {"outputBodyJson", jobj{
 					{"id", "chatcmpl-" + id}, {"object", "chat.completion"},
 					{"choices", []any{jobj{{"index", 0}, {"message", msg}, {"finish_reason", "stop"}}}}}},
-					{"outputTokenCount", int64(g.r.IntN(9999))}}}})
+					{"outputTokenCount", g.tokenCount("output")}}}})
 		}
 	}
 }
@@ -495,24 +529,24 @@ func (g *recGen) genForced(size int, enc string) {
 			g.emit(enc, jobj{{"custom_id", id}, {"result", jobj{{"type", "succeeded"}, {"message", jobj{
 				{"id", "msg_" + id}, {"type", "message"}, {"role", "assistant"}, {"model", "claude-sonnet-4-5"},
 				{"content", content}, {"stop_reason", "end_turn"},
-				{"usage", g.usage("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")}}}}}})
+				{"usage", g.usage("input_tokens=input", "output_tokens=output", "cache_creation_input_tokens=cache_write", "cache_read_input_tokens=cache_read")}}}}}})
 		case 1: // Bedrock, Anthropic Messages bodies
 			g.emit(enc, jobj{{"timestamp", "2026-01-01T00:00:00Z"}, {"accountId", "123456789012"}, {"requestId", id},
 				{"modelId", "anthropic.claude-3-5-sonnet-20240620-v1:0"},
 				{"input", jobj{{"inputBodyJson", jobj{{"anthropic_version", "bedrock-2023-05-31"}, {"max_tokens", 1024},
 					{"system", counted("input/system", cv.system)}, {"messages", g.anthropicMessages(hist, typedText)}}},
-					{"inputTokenCount", int64(g.r.IntN(9999))}}},
+					{"inputTokenCount", g.tokenCount("input")}}},
 				{"output", jobj{{"outputBodyJson", jobj{{"id", "msg_" + id}, {"type", "message"}, {"role", "assistant"},
-					{"content", content}, {"usage", g.usage("input_tokens", "output_tokens")}}},
-					{"outputTokenCount", int64(g.r.IntN(9999))}}}})
+					{"content", content}, {"usage", g.usage("input_tokens", "output_tokens")}}}, // raw only: the counts below are billed
+					{"outputTokenCount", g.tokenCount("output")}}}})
 		default: // Bedrock, Converse bodies
 			g.emit(enc, jobj{{"timestamp", "2026-01-01T00:00:00Z"}, {"accountId", "123456789012"}, {"requestId", id},
 				{"operation", "Converse"}, {"modelId", "anthropic.claude-3-haiku-20240307-v1:0"},
 				{"input", jobj{{"inputBodyJson", jobj{{"system", []any{converseText(counted("input/system", cv.system))}},
-					{"messages", g.converseMessages(hist)}}}, {"inputTokenCount", int64(g.r.IntN(9999))}}},
+					{"messages", g.converseMessages(hist)}}}, {"inputTokenCount", g.tokenCount("input")}}},
 				{"output", jobj{{"outputBodyJson", jobj{{"output", jobj{{"message", jobj{{"role", "assistant"},
 					{"content", []any{converseText(out[1].v.(jtext))}}}}}}, {"stopReason", "end_turn"}}},
-					{"outputTokenCount", int64(g.r.IntN(9999))}}}})
+					{"outputTokenCount", g.tokenCount("output")}}}})
 		}
 	}
 }
@@ -637,20 +671,22 @@ func writeRecLog(files map[string]string, b []byte) error {
 	return os.WriteFile(files["zst"], enc.EncodeAll(b, nil), 0o644)
 }
 
-// recExpect is the reference's figures for one planned line.
+// recExpect is the reference's figures for one planned line, with the
+// encoding and the billed usage the plan gives.
 type recExpect struct {
 	enc    string
 	tokens map[string]int64
+	billed map[string]int64
 }
 
 func readExpected(path string, plan []byte) (map[int]recExpect, error) {
-	encs := map[int]string{}
+	plans := map[int]recPlan{}
 	for _, l := range bytes.Split(bytes.TrimSpace(plan), []byte("\n")) {
 		var p recPlan
 		if err := json.Unmarshal(l, &p); err != nil {
 			return nil, err
 		}
-		encs[p.Line] = p.Enc
+		plans[p.Line] = p
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -668,13 +704,14 @@ func readExpected(path string, plan []byte) (map[int]recExpect, error) {
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			return nil, fmt.Errorf("%s: %v", path, err)
 		}
-		want[e.Line] = recExpect{encs[e.Line], e.Tokens}
+		p := plans[e.Line]
+		want[e.Line] = recExpect{p.Enc, e.Tokens, p.Billed}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
 	}
-	if len(want) != len(encs) {
-		return nil, fmt.Errorf("the reference answered for %d lines of %d", len(want), len(encs))
+	if len(want) != len(plans) {
+		return nil, fmt.Errorf("the reference answered for %d lines of %d", len(want), len(plans))
 	}
 	return want, nil
 }
@@ -713,6 +750,7 @@ func checkRecountRun(file string, l recLog, run recRun, want map[int]recExpect) 
 				Input  map[string]int64 `json:"input"`
 				Output map[string]int64 `json:"output"`
 			} `json:"tokens"`
+			Billed map[string]json.RawMessage `json:"billed"`
 		}
 		if err := dec.Decode(&r); err == io.EOF {
 			break
@@ -739,6 +777,8 @@ func checkRecountRun(file string, l recLog, run recRun, want map[int]recExpect) 
 			why = fmt.Sprintf("encoding %s, the plan says %s", r.Encoding, w.enc)
 		case !sameFigures(got, w.tokens):
 			why = fmt.Sprintf("figures %v, the reference %v", nonZero(got), nonZero(w.tokens))
+		default:
+			why = checkBilled(r.Billed, w.billed)
 		}
 		if why != "" {
 			bad++
@@ -759,6 +799,25 @@ func checkRecountRun(file string, l recLog, run recRun, want map[int]recExpect) 
 		fmt.Println()
 	}
 	return bad
+}
+
+// checkBilled compares the normalized figures of a record's "billed"
+// object with the usage the line bills, digit for digit; it returns why
+// they differ, or "".
+func checkBilled(got map[string]json.RawMessage, want map[string]int64) string {
+	for _, k := range []string{"input", "output", "cache_read", "cache_write", "reasoning"} {
+		raw, ok := got[k]
+		n, billed := want[k]
+		switch {
+		case !billed && ok:
+			return fmt.Sprintf("billed %s %s, the line bills none", k, raw)
+		case billed && !ok:
+			return fmt.Sprintf("billed %s missing, the line bills %d", k, n)
+		case billed && string(raw) != strconv.FormatInt(n, 10):
+			return fmt.Sprintf("billed %s %s, the line bills %d", k, raw, n)
+		}
+	}
+	return ""
 }
 
 func sameFigures(a, b map[string]int64) bool {

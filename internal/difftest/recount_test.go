@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -45,7 +46,7 @@ func TestRecountGenerator(t *testing.T) {
 		if g.stats.invalid == 0 || g.stats.escaped == 0 || g.stats.lone == 0 {
 			t.Errorf("force %q: stats %+v: every kind of text must occur", force, g.stats)
 		}
-		parts := 0
+		parts, huge := 0, 0
 		for i, pl := range plans {
 			var p recPlan
 			if err := json.Unmarshal(pl, &p); err != nil {
@@ -60,6 +61,14 @@ func TestRecountGenerator(t *testing.T) {
 			}
 			if len(p.Parts) == 0 {
 				t.Errorf("line %d: no counted part", i+1)
+			}
+			for k, n := range p.Billed {
+				if !strings.Contains(string(lines[i]), strconv.FormatInt(n, 10)) {
+					t.Errorf("line %d: billed %s %d is not in the line", i+1, k, n)
+				}
+				if n > 1<<53 {
+					huge++
+				}
 			}
 			for _, part := range p.Parts {
 				if !figures[part.K] {
@@ -82,6 +91,9 @@ func TestRecountGenerator(t *testing.T) {
 		}
 		if parts != g.stats.parts {
 			t.Errorf("force %q: %d parts planned, stats %d", force, parts, g.stats.parts)
+		}
+		if huge == 0 {
+			t.Errorf("force %q: no billed count past 2^53", force)
 		}
 		if force == "" {
 			for _, url := range []string{"/v1/chat/completions", "/v1/completions", "/v1/responses", "chat.completion", "openai.gpt-oss", `"tool_calls"`} {
