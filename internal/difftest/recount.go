@@ -288,7 +288,7 @@ func (g *recGen) emit(enc string, rec jobj) {
 // content is a message's content: a string, or (one time in four) an array of text parts
 // cut from it, in the shape a format's typed blocks take.
 func (g *recGen) content(fig string, s []byte, block func(t jtext) jobj) any {
-	if block == nil || g.r.IntN(4) != 0 {
+	if g.r.IntN(4) != 0 {
 		return counted(fig, s)
 	}
 	var parts []any
@@ -341,15 +341,15 @@ func (g *recGen) toolCalls(fig string) []any {
 
 // anthropicMessages renders a history as Anthropic messages: tool output as a user turn of
 // one tool_result block, its content a string or text blocks.
-func (g *recGen) anthropicMessages(hist []chatMsg, block func(jtext) jobj) []any {
+func (g *recGen) anthropicMessages(hist []chatMsg) []any {
 	var ms []any
 	for _, m := range hist {
 		if m.role == "tool" {
 			ms = append(ms, jobj{{"role", "user"}, {"content", []any{jobj{{"type", "tool_result"},
-				{"tool_use_id", "toolu_" + strconv.Itoa(g.r.IntN(1000))}, {"content", g.content("input/tool", m.text, block)}}}}})
+				{"tool_use_id", "toolu_" + strconv.Itoa(g.r.IntN(1000))}, {"content", g.content("input/tool", m.text, typedText)}}}}})
 			continue
 		}
-		ms = append(ms, jobj{{"role", m.role}, {"content", g.content(inputFig[m.role], m.text, block)}})
+		ms = append(ms, jobj{{"role", m.role}, {"content", g.content(inputFig[m.role], m.text, typedText)}})
 	}
 	return ms
 }
@@ -525,7 +525,7 @@ func (g *recGen) genForced(size int, enc string) {
 		case 0: // Message Batch request, then its result
 			g.emit(enc, jobj{{"custom_id", id}, {"params", jobj{{"model", "claude-sonnet-4-5"}, {"max_tokens", 1024},
 				{"system", g.content("input/system", cv.system, typedText)},
-				{"messages", g.anthropicMessages(hist, typedText)}}}})
+				{"messages", g.anthropicMessages(hist)}}}})
 			g.emit(enc, jobj{{"custom_id", id}, {"result", jobj{{"type", "succeeded"}, {"message", jobj{
 				{"id", "msg_" + id}, {"type", "message"}, {"role", "assistant"}, {"model", "claude-sonnet-4-5"},
 				{"content", content}, {"stop_reason", "end_turn"},
@@ -534,7 +534,7 @@ func (g *recGen) genForced(size int, enc string) {
 			g.emit(enc, jobj{{"timestamp", "2026-01-01T00:00:00Z"}, {"accountId", "123456789012"}, {"requestId", id},
 				{"modelId", "anthropic.claude-3-5-sonnet-20240620-v1:0"},
 				{"input", jobj{{"inputBodyJson", jobj{{"anthropic_version", "bedrock-2023-05-31"}, {"max_tokens", 1024},
-					{"system", counted("input/system", cv.system)}, {"messages", g.anthropicMessages(hist, typedText)}}},
+					{"system", counted("input/system", cv.system)}, {"messages", g.anthropicMessages(hist)}}},
 					{"inputTokenCount", g.tokenCount("input")}}},
 				{"output", jobj{{"outputBodyJson", jobj{{"id", "msg_" + id}, {"type", "message"}, {"role", "assistant"},
 					{"content", content}, {"usage", g.usage("input_tokens", "output_tokens")}}}, // raw only: the counts below are billed
