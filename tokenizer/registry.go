@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/tokcount/tokcount/internal/bpe"
@@ -69,7 +70,13 @@ func Get(name string) (*Encoding, error) {
 				return FromTokenizerJSON(data, name)
 			})
 		}
-		return nil, err
+		// The names Get knows: the tiktoken encodings and the embedded
+		// tokenizer.json files (Lookup lists only the first).
+		if len(name) > 40 {
+			name = name[:40] + "..."
+		}
+		return nil, fmt.Errorf("%w %q (known: %s)", vocab.ErrUnknownEncoding, name,
+			strings.Join(append(vocab.Encodings(), vocab.EmbeddedTokenizerJSONNames()...), ", "))
 	}
 	l := builtinEncodings[spec.Name]
 	return l.get(func() (*Encoding, error) {

@@ -30,8 +30,15 @@ func TestGetAll(t *testing.T) {
 			t.Errorf("Get(%q) returned a new encoding", name)
 		}
 	}
-	if _, err := tokenizer.Get("cl100k"); !errors.Is(err, vocab.ErrUnknownEncoding) {
+	_, err := tokenizer.Get("cl100k")
+	if !errors.Is(err, vocab.ErrUnknownEncoding) {
 		t.Errorf("Get(cl100k) = %v, want ErrUnknownEncoding", err)
+	}
+	// The error lists every name Get takes, the tokenizer.json ones too.
+	for _, name := range append(vocab.Encodings(), vocab.EmbeddedTokenizerJSONNames()...) {
+		if err != nil && !strings.Contains(err.Error(), name) {
+			t.Errorf("Get(cl100k) = %v, which does not name %s", err, name)
+		}
 	}
 }
 

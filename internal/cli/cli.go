@@ -260,7 +260,8 @@ func mainUsage(jobs int) string {
        tokcount encode [flags] [FILE]
        tokcount decode [flags] [ID...]
        tokcount encodings [--json]
-       tokcount verify [--vocab FILE --sha256 HEX]
+       tokcount verify [-q] [--vocab FILE [--sha256 HEX]]
+       tokcount help [COMMAND]
 
 Counts tokens exactly as OpenAI's tiktoken does. Reads each FILE, or standard
 input when there is no FILE or FILE is -. gzip and zstd input is decompressed
@@ -281,7 +282,8 @@ Flags:
   -j, --jobs N          worker goroutines (default: all cores, here JOBS; at
                         most 256); the count is the same for every N
       --json            one JSON object per line for each input (name, bytes,
-                        tokens, encoding; or error), then one for the total
+                        tokens, encoding, compression; or error), then one
+                        for the total
   -q, --quiet           no progress bar (it is drawn only when standard error is
                         a terminal and the input takes more than a second)
   -h, --help            show this help
@@ -295,7 +297,8 @@ Commands:
   recount     recount the tokens of LLM request logs (JSONL, gzip, zstd) next
               to the billed usage
   merge       combine 'recount --output json' results of shards into one
-Run 'tokcount COMMAND --help' for the flags of a command.
+Run 'tokcount COMMAND --help' (or 'tokcount help COMMAND') for the flags of a
+command.
 
 Examples:
   cat notes.md | tokcount -m gpt-4o

@@ -24,6 +24,7 @@ ids are printed in order.
 Flags:
   -e, --encoding NAME   encoding (default o200k_base)
   -m, --model NAME      use a model's encoding
+      --tokenizer FILE  use a Hugging Face tokenizer.json (plain, gzip or zstd)
       --allow-special   encode special-token text as the special token
   -j, --jobs N          worker goroutines (default: all cores)
       --json            print one JSON array of ids instead
@@ -49,6 +50,7 @@ output of 'tokcount encode' and 'tokcount encode --json' both decode.
 Flags:
   -e, --encoding NAME   encoding (default o200k_base)
   -m, --model NAME      use a model's encoding
+      --tokenizer FILE  use a Hugging Face tokenizer.json (plain, gzip or zstd)
 
 Examples:
   tokcount decode 15339 1917
