@@ -264,6 +264,9 @@ func (e *Env) Recount(ctx context.Context, args []string) int {
 		recBuf = bufio.NewWriterSize(e.Stdout, 256<<10)
 		report = e.Stderr
 	default:
+		if op := RecordsClash(records, operands); op != "" {
+			return e.usageError("recount", "--records %s: it is, or lies under, the input %s, which it would overwrite or be read back through", records, op)
+		}
 		f, err := os.Create(records)
 		if err != nil {
 			fmt.Fprintf(e.Stderr, "tokcount recount: --records: %v\n", err)
@@ -271,6 +274,9 @@ func (e *Env) Recount(ctx context.Context, args []string) int {
 		}
 		recFile = f
 		recBuf = bufio.NewWriterSize(f, 256<<10)
+		if st, err := f.Stat(); err == nil {
+			o.RecordsFile = st
+		}
 	}
 	if recBuf != nil {
 		o.Records = recBuf
@@ -473,7 +479,9 @@ Recounts the tokens of archived LLM request logs, exactly as OpenAI's
 tiktoken counts them, and adds them up next to the usage the logs say was
 billed. Each PATH is a JSON Lines file (plain, gzip or zstd: recognized by
 its first bytes), a directory (every file under it, recursively, in sorted
-order), or - for standard input (also the default).
+order, symbolic links followed; a file or directory reached twice in one
+directory's walk, such as a "latest" link beside the day it names, is read
+once), or - for standard input (also the default).
 
 Each line is one record, its vendor format recognized per line: Amazon
 Bedrock model invocation logs; OpenAI Batch API input and output lines,
@@ -517,7 +525,8 @@ Flags:
                          id, model, encoding, tokens by part kind, billed
                          usage copied exactly, or the rejection reason);
                          - for standard output (the report then goes to
-                         standard error)
+                         standard error); FILE may not be an input or lie
+                         under one
       --strict           exit 4 if any line was rejected
   -j, --jobs N           worker goroutines (default: all cores, here JOBS);
                          the output is the same for every N

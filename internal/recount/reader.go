@@ -7,70 +7,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/tokcount/tokcount/internal/source"
 )
-
-// inputFile is one input after directories are expanded.
-type inputFile struct {
-	name string
-	size int64 // -1 when unknown
-	err  error // set when the input could not even be listed
-}
-
-// expandInputs turns the operands into the list of inputs: "-" stays
-// standard input, a directory becomes every regular file under it (walked
-// recursively, in lexical order, symbolic links to files followed), and
-// anything else is read as a file (an error for it is reported when it is
-// opened).
-func expandInputs(operands []string) []inputFile {
-	var out []inputFile
-	for _, op := range operands {
-		if op == source.StdinName {
-			out = append(out, inputFile{name: op, size: -1})
-			continue
-		}
-		st, err := os.Stat(op)
-		if err != nil || !st.IsDir() {
-			size := int64(-1)
-			if err == nil && st.Mode().IsRegular() {
-				size = st.Size()
-			}
-			out = append(out, inputFile{name: op, size: size})
-			continue
-		}
-		err = filepath.WalkDir(op, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				out = append(out, inputFile{name: path, size: -1, err: err})
-				if d != nil && d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.IsDir() {
-				return nil
-			}
-			info, err := os.Stat(path) // follows links
-			if err != nil {
-				out = append(out, inputFile{name: path, size: -1, err: err})
-				return nil
-			}
-			if info.Mode().IsRegular() {
-				out = append(out, inputFile{name: path, size: info.Size()})
-			}
-			return nil
-		})
-		if err != nil {
-			out = append(out, inputFile{name: op, size: -1, err: err})
-		}
-	}
-	return out
-}
 
 // chunk is a piece of one input: whole lines, or the mark of a line too
 // long, or the end of the input.

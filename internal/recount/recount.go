@@ -21,6 +21,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"runtime"
 	"strings"
 	"sync"
@@ -80,6 +81,10 @@ type Options struct {
 	// Records, when not nil, receives one JSON object per line that is
 	// not blank (recounted, not recountable or rejected), in input order.
 	Records io.Writer
+	// RecordsFile, when not nil, is the file Records writes to: an input
+	// that is that file is a *UsageError (see RecordsClash, which the
+	// caller checks before creating it).
+	RecordsFile fs.FileInfo
 	// Rejected, when not nil, is called in input order for each rejected
 	// line (for messages on standard error).
 	Rejected func(file string, line int64, reason string)
@@ -211,7 +216,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if len(inputs) == 0 {
 		inputs = []string{"-"}
 	}
-	files := expandInputs(inputs)
+	files, err := expandInputs(inputs, o.RecordsFile)
+	if err != nil {
+		return nil, err
+	}
 	return c.run(ctx, files)
 }
 

@@ -1,0 +1,131 @@
+package recount
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// chatLine is one chat completion with a billed usage.
+const chatLine = `{"id":"c1","object":"chat.completion","model":"gpt-4o","choices":[{"message":{"role":"assistant","content":"hello"}}],"usage":{"prompt_tokens":5,"completion_tokens":2}}` + "\n"
+
+// totalsOf runs recount -o json with args and returns its totals.
+func totalsOf(t *testing.T, args ...string) (tot Totals, stderr string, code int) {
+	t.Helper()
+	stdout, stderr, code := run(t, "", append([]string{"-q", "-o", "json"}, args...)...)
+	if code == ExitUsage {
+		return tot, stderr, code
+	}
+	var r Result
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("%v: %v\n%s%s", args, err, stdout, stderr)
+	}
+	return r.Totals, stderr, code
+}
+
+// TestRecordsNotAnInput: --records must neither truncate an input nor
+// read its own records back (a records file inside a recounted directory
+// grew without end, each record read back rejected and written again).
+func TestRecordsNotAnInput(t *testing.T) {
+	dir := t.TempDir()
+	log := writeFile(t, filepath.Join(dir, "logs", "a.jsonl"), []byte(strings.Repeat(chatLine, 3)))
+	if err := os.Symlink(filepath.Join(dir, "logs"), filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ records, input string }{
+		{log, log}, // the same file: it was truncated
+		{filepath.Join(dir, "logs", "r.jsonl"), filepath.Join(dir, "logs")}, // under the input
+		{filepath.Join(dir, "logs", "sub", "r.jsonl"), dir},                 // deeper
+		{filepath.Join(dir, "link", "r.jsonl"), filepath.Join(dir, "logs")}, // through a link
+		{filepath.Join(dir, "logs", "r.jsonl"), filepath.Join(dir, "link")}, // an input that is a link
+	} {
+		os.MkdirAll(filepath.Join(dir, "logs", "sub"), 0o755)
+		_, stderr, code := run(t, "", "-q", "--records", tc.records, tc.input)
+		if code != ExitUsage || !strings.Contains(stderr, "--records") {
+			t.Errorf("--records %s %s: exit %d, %q; want a usage error", tc.records, tc.input, code, stderr)
+		}
+		if got := readFile(t, log); got != strings.Repeat(chatLine, 3) {
+			t.Fatalf("--records %s %s: the input was changed to %q", tc.records, tc.input, got)
+		}
+		if tc.records != log {
+			if _, err := os.Stat(tc.records); err == nil {
+				t.Errorf("--records %s %s: the records file was created", tc.records, tc.input)
+			}
+		}
+	}
+	// Reached only through a link inside the walk: refused before any
+	// line is read back.
+	other := filepath.Join(t.TempDir(), "out")
+	os.MkdirAll(other, 0o755)
+	if err := os.Symlink(other, filepath.Join(dir, "logs", "outlink")); err != nil {
+		t.Fatal(err)
+	}
+	rec := filepath.Join(other, "r.jsonl")
+	_, stderr, code := run(t, "", "-q", "--records", rec, filepath.Join(dir, "logs"))
+	if code != ExitUsage || !strings.Contains(stderr, "also an input") {
+		t.Errorf("records reached through a link in the walk: exit %d, %q", code, stderr)
+	}
+	// Beside the inputs, not under them: fine.
+	rec = filepath.Join(dir, "r.jsonl")
+	if _, stderr, code := run(t, "", "-q", "--records", rec, filepath.Join(dir, "logs", "a.jsonl")); code != 0 {
+		t.Errorf("records beside the input: exit %d, %s", code, stderr)
+	}
+	if n := strings.Count(readFile(t, rec), "\n"); n != 3 {
+		t.Errorf("records beside the input: %d records, want 3", n)
+	}
+}
+
+// TestWalkLinks: a link to a directory is followed, as an operand or inside
+// a walk, and a directory or file reached twice in one walk is read once.
+func TestWalkLinks(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "other", "x.jsonl"), []byte(chatLine))
+	writeFile(t, filepath.Join(dir, "tree", "2024-11-05", "y.jsonl"), []byte(chatLine+chatLine))
+	link := func(target, name string) {
+		t.Helper()
+		if err := os.Symlink(target, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link(filepath.Join(dir, "other"), filepath.Join(dir, "tree", "otherlink")) // outside the tree
+	link("2024-11-05", filepath.Join(dir, "tree", "latest"))                   // a day already walked
+	link("..", filepath.Join(dir, "tree", "2024-11-05", "up"))                 // a loop
+	link("y.jsonl", filepath.Join(dir, "tree", "2024-11-05", "z.jsonl"))       // the same file
+	for _, tc := range []struct {
+		args  []string
+		lines int64
+	}{
+		{[]string{filepath.Join(dir, "tree", "otherlink")}, 1},
+		{[]string{filepath.Join(dir, "tree")}, 3},
+		// The day, then up its loop to the tree and the link out of it.
+		{[]string{filepath.Join(dir, "tree", "latest")}, 3},
+		// Named twice: read twice, as asked.
+		{[]string{filepath.Join(dir, "other"), filepath.Join(dir, "other")}, 2},
+	} {
+		tot, stderr, code := totalsOf(t, tc.args...)
+		if code != 0 || tot.Lines.Lines != tc.lines || tot.Counted != tc.lines {
+			t.Errorf("%v: exit %d, %d lines (%d counted), want %d\n%s", tc.args, code, tot.Lines.Lines, tot.Counted, tc.lines, stderr)
+		}
+	}
+}
+
+// TestWalkNotRegular: a pipe inside a walked directory is listed with an
+// error, not skipped in silence.
+func TestWalkNotRegular(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no named pipes")
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a.jsonl"), []byte(chatLine))
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o644); err != nil {
+		t.Skip(err)
+	}
+	tot, stderr, code := totalsOf(t, dir)
+	if code != ExitError || tot.Counted != 1 || tot.Files != 2 || !strings.Contains(stderr, "pipe: not a regular file (a named pipe)") {
+		t.Errorf("exit %d, %d counted in %d inputs, stderr %q", code, tot.Counted, tot.Files, stderr)
+	}
+}
