@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -110,22 +108,5 @@ func TestWalkLinks(t *testing.T) {
 		if code != 0 || tot.Lines.Lines != tc.lines || tot.Counted != tc.lines {
 			t.Errorf("%v: exit %d, %d lines (%d counted), want %d\n%s", tc.args, code, tot.Lines.Lines, tot.Counted, tc.lines, stderr)
 		}
-	}
-}
-
-// TestWalkNotRegular: a pipe inside a walked directory is listed with an
-// error, not skipped in silence.
-func TestWalkNotRegular(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("no named pipes")
-	}
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "a.jsonl"), []byte(chatLine))
-	if err := syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o644); err != nil {
-		t.Skip(err)
-	}
-	tot, stderr, code := totalsOf(t, dir)
-	if code != ExitError || tot.Counted != 1 || tot.Files != 2 || !strings.Contains(stderr, "pipe: not a regular file (a named pipe)") {
-		t.Errorf("exit %d, %d counted in %d inputs, stderr %q", code, tot.Counted, tot.Files, stderr)
 	}
 }
