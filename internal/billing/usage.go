@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 )
 
 // Usage is billed token usage in tokcount's normal form. The prompt's
@@ -63,6 +64,16 @@ func (u Usage) Validate() error {
 	}
 	if u.Reasoning > u.Output {
 		return fmt.Errorf("%w: reasoning %d exceeds output %d", ErrUsage, u.Reasoning, u.Output)
+	}
+	// Prompt and Cached add the counts up in an int64: a sum past its
+	// range would wrap around to a wrong, even negative, prompt.
+	// (Each count is at least 0 and at most MaxInt64, and so is the sum
+	// before each addition: the uint64 sum cannot wrap.)
+	var sum uint64
+	for _, v := range [...]int64{u.Input, u.CacheRead, u.CacheWrite5m, u.CacheWrite1h} {
+		if sum += uint64(v); sum > math.MaxInt64 {
+			return fmt.Errorf("%w: the prompt (input %d, cache reads %d, cache writes %d and %d) adds up past 2^63-1", ErrUsage, u.Input, u.CacheRead, u.CacheWrite5m, u.CacheWrite1h)
+		}
 	}
 	return nil
 }

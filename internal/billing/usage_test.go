@@ -62,6 +62,9 @@ func TestUsageConverterErrors(t *testing.T) {
 		{OpenAI, `{"prompt_tokens":1.5,"completion_tokens":1}`},
 		{Anthropic, `{"output_tokens":1}`},
 		{Anthropic, `{"input_tokens":1,"output_tokens":1,"cache_creation_input_tokens":10,"cache_creation":{"ephemeral_5m_input_tokens":3,"ephemeral_1h_input_tokens":3}}`},
+		// Each count fits, the prompt they add up to does not.
+		{Anthropic, `{"input_tokens":9223372036854775807,"output_tokens":1,"cache_read_input_tokens":1}`},
+		{Bedrock, `{"inputTokens":9223372036854775000,"outputTokens":1,"cacheReadInputTokens":500,"cacheWriteInputTokens":500}`},
 		{Bedrock, `{"outputTokens":1}`},
 		{Bedrock, `not json`},
 		{"azure", `{}`},

@@ -86,13 +86,10 @@ func sumsRow(s *Sums) []string {
 	i(in + out)
 	b := s.Billed
 	i(b.Records)
-	i(b.Input)
-	i(b.Output)
-	i(b.CacheRead)
-	i(b.CacheWrite)
-	i(b.Reasoning)
-	i(s.BilledNotRecounted.Input)
-	i(s.BilledNotRecounted.Output)
+	for _, v := range []ExactSum{b.Input, b.Output, b.CacheRead, b.CacheWrite, b.Reasoning,
+		s.BilledNotRecounted.Input, s.BilledNotRecounted.Output} {
+		row = append(row, v.String())
+	}
 	i(s.Items.Images)
 	i(s.Items.Audio)
 	i(s.Items.Documents)
@@ -148,9 +145,11 @@ func writeTable(w io.Writer, r *Result) error {
 	header = append(header, "RECORDS", "RECOUNTED", "INPUT TOKENS", "OUTPUT TOKENS", "BILLED INPUT", "BILLED OUTPUT", "CACHE READ", "CACHE WRITE", "REASONING")
 	row := func(keys []string, s *Sums) {
 		cells := append([]string(nil), keys...)
-		for _, v := range []int64{s.Records, s.Recounted, s.Tokens.InputTotal(), s.Tokens.OutputTotal(),
-			s.Billed.Input, s.Billed.Output, s.Billed.CacheRead, s.Billed.CacheWrite, s.Billed.Reasoning} {
+		for _, v := range []int64{s.Records, s.Recounted, s.Tokens.InputTotal(), s.Tokens.OutputTotal()} {
 			cells = append(cells, strconv.FormatInt(v, 10))
+		}
+		for _, v := range []ExactSum{s.Billed.Input, s.Billed.Output, s.Billed.CacheRead, s.Billed.CacheWrite, s.Billed.Reasoning} {
+			cells = append(cells, v.String())
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}

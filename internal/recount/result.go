@@ -98,24 +98,26 @@ func (t *TokenSums) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// BilledSums add up the billed figures of records that have them.
+// BilledSums add up the billed figures of records that have them. The
+// figures are exact sums (ExactSum): one record's may be as large as the
+// log says, up to 2^63-1.
 type BilledSums struct {
-	Records    int64 `json:"records"` // records with a billed usage
-	Input      int64 `json:"input"`
-	Output     int64 `json:"output"`
-	CacheRead  int64 `json:"cache_read"`
-	CacheWrite int64 `json:"cache_write"`
-	Reasoning  int64 `json:"reasoning"`
+	Records    int64    `json:"records"` // records with a billed usage
+	Input      ExactSum `json:"input"`
+	Output     ExactSum `json:"output"`
+	CacheRead  ExactSum `json:"cache_read"`
+	CacheWrite ExactSum `json:"cache_write"`
+	Reasoning  ExactSum `json:"reasoning"`
 }
 
 // Add adds o.
 func (b *BilledSums) Add(o *BilledSums) {
 	b.Records += o.Records
-	b.Input += o.Input
-	b.Output += o.Output
-	b.CacheRead += o.CacheRead
-	b.CacheWrite += o.CacheWrite
-	b.Reasoning += o.Reasoning
+	b.Input.Add(o.Input)
+	b.Output.Add(o.Output)
+	b.CacheRead.Add(o.CacheRead)
+	b.CacheWrite.Add(o.CacheWrite)
+	b.Reasoning.Add(o.Reasoning)
 }
 
 func (b *BilledSums) addUsage(u *logformat.Usage) {
@@ -123,11 +125,11 @@ func (b *BilledSums) addUsage(u *logformat.Usage) {
 		return
 	}
 	b.Records++
-	b.Input += u.Input.V
-	b.Output += u.Output.V
-	b.CacheRead += u.CacheRead.V
-	b.CacheWrite += u.CacheWrite.V
-	b.Reasoning += u.Reasoning.V
+	b.Input.AddInt64(u.Input.V)
+	b.Output.AddInt64(u.Output.V)
+	b.CacheRead.AddInt64(u.CacheRead.V)
+	b.CacheWrite.AddInt64(u.CacheWrite.V)
+	b.Reasoning.AddInt64(u.Reasoning.V)
 }
 
 // Items counts non-text content.
