@@ -36,18 +36,18 @@ func (x *Extractor) anthropic(root jsonl.Value, forced bool) error {
 		r.ID = str(root, "custom_id")
 		params := root.Get("params")
 		if params.Kind() != jsonl.Object {
-			return errBad("params", "a %s, not an object", params.Kind())
+			return errBad("params", "%s, not an object", aKind(params.Kind()))
 		}
-		r.Model, r.ModelPath = str(params, "model"), "params.model"
+		r.Model, r.ModelPath = x.textOf(params, "model", "params.model"), "params.model"
 		return x.anthropicRequest(params)
 	case string(str(root, "type")) == "message":
 		r.Format = "anthropic.messages"
 		r.ID = str(root, "id")
-		r.Model, r.ModelPath = str(root, "model"), "model"
+		r.Model, r.ModelPath = x.textOf(root, "model", "model"), "model"
 		return x.anthropicResponse(root, "")
 	case root.Has("messages"):
 		r.Format = "anthropic.messages"
-		r.Model, r.ModelPath = str(root, "model"), "model"
+		r.Model, r.ModelPath = x.textOf(root, "model", "model"), "model"
 		return x.anthropicRequest(root)
 	}
 	why := "no known log format"
@@ -63,7 +63,7 @@ func (x *Extractor) anthropicBatchResult(root jsonl.Value) error {
 	r.ID = str(root, "custom_id")
 	res := root.Get("result")
 	if res.Kind() != jsonl.Object {
-		return errBad("result", "a %s, not an object", res.Kind())
+		return errBad("result", "%s, not an object", aKind(res.Kind()))
 	}
 	typ := str(res, "type")
 	switch string(typ) {
@@ -72,7 +72,7 @@ func (x *Extractor) anthropicBatchResult(root jsonl.Value) error {
 		if msg.Kind() != jsonl.Object {
 			return errMissing("result.message")
 		}
-		r.Model, r.ModelPath = str(msg, "model"), "result.message.model"
+		r.Model, r.ModelPath = x.textOf(msg, "model", "result.message.model"), "result.message.model"
 		return x.anthropicResponse(msg, "result.message.")
 	case "errored":
 		r.NotRecountable = "batch request errored (" + describeError(res.Get("error")) + "), not billed"
@@ -125,7 +125,7 @@ func (x *Extractor) anthropicRequest(body jsonl.Value) error {
 	x.rec.HasInput = true
 	msgs := body.Get("messages")
 	if msgs.Kind() != jsonl.Array && msgs.Exists() {
-		return errBad("messages", "a %s, not an array", msgs.Kind())
+		return errBad("messages", "%s, not an array", aKind(msgs.Kind()))
 	}
 	sys := body.Get("system")
 	chat := msgs.Kind() == jsonl.Array
@@ -137,7 +137,10 @@ func (x *Extractor) anthropicRequest(body jsonl.Value) error {
 	case jsonl.String:
 		x.add(Input, System, sys.Str())
 	case jsonl.Array:
-		x.anthropicBlocks(Input, System, sys)
+		x.anthropicBlocks(Input, System, sys, "system")
+	case jsonl.Missing, jsonl.Null:
+	default:
+		x.badField("system", sys, "a string or an array")
 	}
 	if sysMessage {
 		x.endMessage()
@@ -146,18 +149,16 @@ func (x *Extractor) anthropicRequest(body jsonl.Value) error {
 		x.rec.Chat = true
 	} else {
 		// A legacy Text Completions body (Claude 2 on Bedrock).
-		x.add(Input, Text, str(body, "prompt"))
+		x.add(Input, Text, x.textOf(body, "prompt", "prompt"))
 	}
 	msgs.Elems(func(_ int, m jsonl.Value) bool {
+		if !x.isObject(m, "messages[]") {
+			return true
+		}
 		role := str(m, "role")
 		kind := roleKind(role)
 		x.beginMessage(role, nil)
-		c := m.Get("content")
-		if c.Kind() == jsonl.String {
-			x.add(Input, kind, c.Str())
-		} else {
-			x.anthropicBlocks(Input, kind, c)
-		}
+		x.anthropicContent(Input, kind, m.Get("content"), "messages[].content")
 		x.endMessage()
 		return true
 	})
@@ -172,27 +173,41 @@ func (x *Extractor) anthropicRequest(body jsonl.Value) error {
 	return nil
 }
 
-// anthropicBlocks reads content blocks; kind is the kind of plain text
-// (by role on the input side, OutputText on the output side).
-func (x *Extractor) anthropicBlocks(side Side, kind Kind, blocks jsonl.Value) {
+// anthropicContent reads a content field at path: a string, or an array
+// of blocks (null or absent: none). Anything else is a bad field.
+func (x *Extractor) anthropicContent(side Side, kind Kind, c jsonl.Value, path string) {
+	switch c.Kind() {
+	case jsonl.String:
+		x.add(side, kind, c.Str())
+	case jsonl.Array:
+		x.anthropicBlocks(side, kind, c, path)
+	case jsonl.Missing, jsonl.Null:
+	default:
+		x.badField(path, c, "a string or an array")
+	}
+}
+
+// anthropicBlocks reads content blocks, the array at path; kind is the
+// kind of plain text (by role on the input side, OutputText on the output
+// side).
+func (x *Extractor) anthropicBlocks(side Side, kind Kind, blocks jsonl.Value, path string) {
 	blocks.Elems(func(_ int, b jsonl.Value) bool {
+		if k := b.Kind(); k != jsonl.Object && k != jsonl.String {
+			x.badField(path+"[]", b, "an object or a string")
+			return true
+		}
 		typ := str(b, "type")
 		switch string(typ) {
 		case "text":
-			x.add(side, kind, str(b, "text"))
+			x.add(side, kind, x.textOf(b, "text", path+"[].text"))
 		case "thinking":
-			x.add(side, Reasoning, str(b, "thinking"))
+			x.add(side, Reasoning, x.textOf(b, "thinking", path+"[].thinking"))
 		case "tool_use", "server_tool_use":
 			x.addJSON(side, ToolCallArguments, b.Get("input"))
 		case "tool_result":
-			c := b.Get("content")
-			if c.Kind() == jsonl.String {
-				x.add(side, Tool, c.Str())
-			} else {
-				x.anthropicBlocks(side, Tool, c)
-			}
+			x.anthropicContent(side, Tool, b.Get("content"), path+"[].content")
 		case "search_result":
-			x.anthropicBlocks(side, kind, b.Get("content"))
+			x.anthropicBlocks(side, kind, b.Get("content"), path+"[].content")
 		case "image":
 			x.rec.Items.Images++
 		case "document":
@@ -216,7 +231,7 @@ func (x *Extractor) anthropicResponse(msg jsonl.Value, prefix string) error {
 	if len(r.ID) == 0 {
 		r.ID = str(msg, "id")
 	}
-	x.anthropicBlocks(Output, OutputText, msg.Get("content"))
+	x.anthropicBlocks(Output, OutputText, msg.Get("content"), "content")
 	return x.readUsage(msg.Get("usage"), usagePath(prefix), anthropicUsage)
 }
 

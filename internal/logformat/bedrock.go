@@ -46,7 +46,7 @@ func (x *Extractor) bedrock(root jsonl.Value) error {
 		name string
 	}{{in, "input"}, {out, "output"}} {
 		if o.v.Exists() && !o.v.IsNull() && o.v.Kind() != jsonl.Object {
-			return errBad(o.name, "a %s, not an object", o.v.Kind())
+			return errBad(o.name, "%s, not an object", aKind(o.v.Kind()))
 		}
 	}
 
@@ -82,6 +82,7 @@ func (x *Extractor) bedrock(root jsonl.Value) error {
 		if w := x.bedrockInput(inBody, operation, model); w != "" {
 			why = append(why, w)
 		}
+		why = x.bodyBad(why, "input body")
 	case inBody.Exists() && !inBody.IsNull():
 		why = append(why, "input.inputBodyJson is a "+inBody.Kind().String()+", not a JSON body")
 	}
@@ -94,6 +95,7 @@ func (x *Extractor) bedrock(root jsonl.Value) error {
 		if w := x.bedrockOutput(outBody, model); w != "" {
 			why = append(why, w)
 		}
+		why = x.bodyBad(why, "output body")
 	case outBody.Exists() && !outBody.IsNull():
 		why = append(why, "output.outputBodyJson is a "+outBody.Kind().String()+", not a JSON body")
 	}
@@ -104,6 +106,18 @@ func (x *Extractor) bedrock(root jsonl.Value) error {
 		r.NotRecountable = strings.Join(why, "; ")
 	}
 	return nil
+}
+
+// bodyBad turns a bad field found in a Bedrock body into a reason the
+// record is not recountable: the envelope, and the usage billed in it, are
+// sound, so the record is kept (and its billed usage summed), never
+// counted as if the body had no text.
+func (x *Extractor) bodyBad(why []string, body string) []string {
+	if x.bad != nil {
+		why = append(why, body+": "+x.bad.Error())
+		x.bad = nil
+	}
+	return why
 }
 
 // isConverseContent reports content blocks in the Converse shape (keyed by
@@ -142,25 +156,28 @@ func (x *Extractor) bedrockInput(body jsonl.Value, operation []byte, model strin
 			}
 		}
 	case body.Has("prompt"):
-		x.add(Input, Text, str(body, "prompt"))
+		x.add(Input, Text, x.textOf(body, "prompt", "prompt"))
 	case body.Has("inputText"):
-		x.add(Input, Text, str(body, "inputText"))
+		x.add(Input, Text, x.textOf(body, "inputText", "inputText"))
 	case body.Has("message"):
 		// Cohere Command R.
-		x.add(Input, System, str(body, "preamble"))
+		x.add(Input, System, x.textOf(body, "preamble", "preamble"))
 		body.Get("chat_history").Elems(func(_ int, m jsonl.Value) bool {
+			if !x.isObject(m, "chat_history[]") {
+				return true
+			}
 			kind := User
 			if string(str(m, "role")) == "CHATBOT" {
 				kind = Assistant
 			}
-			x.add(Input, kind, str(m, "message"))
+			x.add(Input, kind, x.textOf(m, "message", "chat_history[].message"))
 			return true
 		})
-		x.add(Input, User, str(body, "message"))
+		x.add(Input, User, x.textOf(body, "message", "message"))
 		x.rec.Items.Documents += int64(body.Get("documents").Len())
 	case body.Has("texts"):
 		// Cohere Embed.
-		x.textOrTexts(Input, Text, body.Get("texts"))
+		x.textOrTexts(Input, Text, body.Get("texts"), "texts")
 	default:
 		x.rec.HasInput = false
 		return "input body of unknown shape"
@@ -177,47 +194,58 @@ func (x *Extractor) bedrockOutput(body jsonl.Value, model string) string {
 	switch {
 	case body.Get("output").Get("message").Kind() == jsonl.Object:
 		// Converse, and Amazon Nova's InvokeModel body.
-		x.converseBlocks(Output, OutputText, body.Get("output").Get("message").Get("content"))
+		x.converseContent(Output, OutputText, body.Get("output").Get("message").Get("content"), "output.message.content")
 	case string(str(body, "type")) == "message":
-		x.anthropicBlocks(Output, OutputText, body.Get("content"))
+		x.anthropicBlocks(Output, OutputText, body.Get("content"), "content")
 		if len(x.rec.ID) == 0 {
 			x.rec.ID = str(body, "id")
 		}
 	case body.Has("choices"):
 		// OpenAI chat (gpt-oss), AI21 Jamba, Mistral chat.
 		body.Get("choices").Elems(func(_ int, c jsonl.Value) bool {
+			if !x.isObject(c, "choices[]") {
+				return true
+			}
 			m := c.Get("message")
-			x.chatContent(Output, OutputText, m.Get("content"))
-			x.add(Output, OutputText, str(m, "refusal"))
+			x.chatContent(Output, OutputText, m.Get("content"), "choices[].message.content")
+			x.add(Output, OutputText, x.textOf(m, "refusal", "choices[].message.refusal"))
 			x.add(Output, Reasoning, chatReasoning(m))
 			x.toolCalls(Output, m)
-			x.add(Output, OutputText, str(c, "text"))
+			x.add(Output, OutputText, x.textOf(c, "text", "choices[].text"))
 			return true
 		})
 	case body.Has("generation"):
-		x.add(Output, OutputText, str(body, "generation")) // Meta Llama
+		x.add(Output, OutputText, x.textOf(body, "generation", "generation")) // Meta Llama
 	case body.Has("outputs"):
 		body.Get("outputs").Elems(func(_ int, o jsonl.Value) bool { // Mistral
-			x.add(Output, OutputText, str(o, "text"))
+			if x.isObject(o, "outputs[]") {
+				x.add(Output, OutputText, x.textOf(o, "text", "outputs[].text"))
+			}
 			return true
 		})
 	case body.Has("results"):
 		body.Get("results").Elems(func(_ int, o jsonl.Value) bool { // Amazon Titan
-			x.add(Output, OutputText, str(o, "outputText"))
+			if x.isObject(o, "results[]") {
+				x.add(Output, OutputText, x.textOf(o, "outputText", "results[].outputText"))
+			}
 			return true
 		})
 	case body.Has("generations"):
 		body.Get("generations").Elems(func(_ int, o jsonl.Value) bool { // Cohere Command
-			x.add(Output, OutputText, str(o, "text"))
+			if x.isObject(o, "generations[]") {
+				x.add(Output, OutputText, x.textOf(o, "text", "generations[].text"))
+			}
 			return true
 		})
 	case body.Has("completions"):
 		body.Get("completions").Elems(func(_ int, o jsonl.Value) bool { // AI21 Jurassic
-			x.add(Output, OutputText, str(o.Get("data"), "text"))
+			if x.isObject(o, "completions[]") {
+				x.add(Output, OutputText, x.textOf(o.Get("data"), "text", "completions[].data.text"))
+			}
 			return true
 		})
 	case body.Has("completion"):
-		x.add(Output, OutputText, str(body, "completion")) // Claude 2 Text Completions
+		x.add(Output, OutputText, x.textOf(body, "completion", "completion")) // Claude 2 Text Completions
 	case body.Get("text").Kind() == jsonl.String:
 		x.add(Output, OutputText, str(body, "text")) // Cohere Command R
 	case body.Has("embedding") || body.Has("embeddings"):
@@ -304,23 +332,22 @@ func (x *Extractor) converseRequest(body jsonl.Value) {
 	sys := body.Get("system")
 	if sys.Kind() == jsonl.String || sys.Kind() == jsonl.Array {
 		x.beginMessage(roleSystem, nil)
-		if sys.Kind() == jsonl.String {
-			x.add(Input, System, sys.Str())
-		} else {
-			x.converseBlocks(Input, System, sys)
-		}
+		x.converseContent(Input, System, sys, "system")
 		x.endMessage()
+	} else {
+		x.converseContent(Input, System, sys, "system") // absent, null, or a bad field
+	}
+	if msgs := body.Get("messages"); msgs.Exists() && !msgs.IsNull() && msgs.Kind() != jsonl.Array {
+		x.badField("messages", msgs, "an array")
 	}
 	body.Get("messages").Elems(func(_ int, m jsonl.Value) bool {
+		if !x.isObject(m, "messages[]") {
+			return true
+		}
 		role := str(m, "role")
 		kind := roleKind(role)
 		x.beginMessage(role, nil)
-		c := m.Get("content")
-		if c.Kind() == jsonl.String {
-			x.add(Input, kind, c.Str())
-		} else {
-			x.converseBlocks(Input, kind, c)
-		}
+		x.converseContent(Input, kind, m.Get("content"), "messages[].content")
 		x.endMessage()
 		return true
 	})
@@ -332,20 +359,39 @@ func (x *Extractor) converseRequest(body jsonl.Value) {
 	})
 }
 
-// converseBlocks reads Converse content blocks, each an object keyed by
-// its kind: {"text"}, {"image"}, {"toolUse"}, {"toolResult"}, ...
-func (x *Extractor) converseBlocks(side Side, kind Kind, blocks jsonl.Value) {
+// converseContent reads a content field at path: a string, or an array of
+// Converse blocks (null or absent: none). Anything else is a bad field.
+func (x *Extractor) converseContent(side Side, kind Kind, c jsonl.Value, path string) {
+	switch c.Kind() {
+	case jsonl.String:
+		x.add(side, kind, c.Str())
+	case jsonl.Array:
+		x.converseBlocks(side, kind, c, path)
+	case jsonl.Missing, jsonl.Null:
+	default:
+		x.badField(path, c, "a string or an array")
+	}
+}
+
+// converseBlocks reads Converse content blocks, the array at path, each an
+// object keyed by its kind: {"text"}, {"image"}, {"toolUse"},
+// {"toolResult"}, ...
+func (x *Extractor) converseBlocks(side Side, kind Kind, blocks jsonl.Value, path string) {
 	blocks.Elems(func(_ int, b jsonl.Value) bool {
+		if k := b.Kind(); k != jsonl.Object && k != jsonl.String {
+			x.badField(path+"[]", b, "an object or a string")
+			return true
+		}
 		switch {
-		case b.Get("text").Kind() == jsonl.String:
-			x.add(side, kind, str(b, "text"))
+		case b.Has("text"):
+			x.add(side, kind, x.textOf(b, "text", path+"[].text"))
 		case b.Has("toolUse"):
 			x.addJSON(side, ToolCallArguments, b.Get("toolUse").Get("input"))
 		case b.Has("toolResult"):
 			b.Get("toolResult").Get("content").Elems(func(_ int, c jsonl.Value) bool {
 				switch {
-				case c.Get("text").Kind() == jsonl.String:
-					x.add(side, Tool, str(c, "text"))
+				case c.Has("text"):
+					x.add(side, Tool, x.textOf(c, "text", path+"[].toolResult.content[].text"))
 				case c.Has("json"):
 					x.addJSON(side, Tool, c.Get("json"))
 				case c.Has("image"):
@@ -362,12 +408,12 @@ func (x *Extractor) converseBlocks(side Side, kind Kind, blocks jsonl.Value) {
 		case b.Has("reasoningContent"):
 			rc := b.Get("reasoningContent")
 			if rt := rc.Get("reasoningText"); rt.Exists() {
-				x.add(side, Reasoning, str(rt, "text"))
+				x.add(side, Reasoning, x.textOf(rt, "text", path+"[].reasoningContent.reasoningText.text"))
 			} else {
 				x.rec.Items.Other++ // redactedContent
 			}
 		case b.Has("guardContent"):
-			x.add(side, kind, str(b.Get("guardContent").Get("text"), "text"))
+			x.add(side, kind, x.textOf(b.Get("guardContent").Get("text"), "text", path+"[].guardContent.text.text"))
 		case b.Has("image"):
 			x.rec.Items.Images++
 		case b.Has("document"):

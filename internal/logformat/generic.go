@@ -208,18 +208,27 @@ func newGenericSpec(o Options) (*genericSpec, error) {
 func (g *genericSpec) extract(x *Extractor, root jsonl.Value) error {
 	r := &x.rec
 	r.Format = FormatGeneric
+	reached := false
 	for _, tf := range g.texts {
 		tf.p.each(root, func(v jsonl.Value) bool {
+			reached = true
 			switch v.Kind() {
 			case jsonl.String:
 				x.add(tf.side, tf.kind, v.Str())
+			case jsonl.Null:
 			case jsonl.Array:
+				// Strings are text. Objects are left to a path that
+				// reaches into them (messages[].content[].text beside
+				// messages[].content, where content is a string in some
+				// messages and an array of parts in others).
 				v.Elems(func(_ int, e jsonl.Value) bool {
-					if s, ok := e.Bytes(); ok {
-						x.add(tf.side, tf.kind, s)
+					if e.Kind() != jsonl.Object {
+						x.add(tf.side, tf.kind, x.text(e, tf.p.src+"[]"))
 					}
 					return true
 				})
+			default:
+				x.badField(tf.p.src, v, "a string or an array of strings")
 			}
 			if tf.side == Output {
 				r.HasOutput = true
@@ -228,6 +237,15 @@ func (g *genericSpec) extract(x *Extractor, root jsonl.Value) error {
 			}
 			return true
 		})
+	}
+	if !reached {
+		// A line with none of the text fields: not a record to count as
+		// no text (a mistyped path would count every line as 0 tokens).
+		var paths []string
+		for _, tf := range g.texts {
+			paths = append(paths, tf.p.src)
+		}
+		return errMissing("no --text-field is in this line (" + strings.Join(paths, ", ") + ")")
 	}
 	if g.model != nil {
 		if s, ok := g.model.first(root); ok {

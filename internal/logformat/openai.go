@@ -31,7 +31,7 @@ func (x *Extractor) openai(root jsonl.Value, forced bool) error {
 	}
 	if obj := root.Get("object"); obj.Kind() == jsonl.String {
 		r.ID = str(root, "id")
-		r.Model, r.ModelPath = str(root, "model"), "model"
+		r.Model, r.ModelPath = x.textOf(root, "model", "model"), "model"
 		return x.openaiResponseBody(root, "")
 	}
 	if req, resp := root.Get("request"), root.Get("response"); req.Kind() == jsonl.Object || resp.Kind() == jsonl.Object {
@@ -41,10 +41,10 @@ func (x *Extractor) openai(root jsonl.Value, forced bool) error {
 		switch {
 		case root.Has("messages"):
 			r.Format = "openai.chat"
-			r.Model, r.ModelPath = str(root, "model"), "model"
+			r.Model, r.ModelPath = x.textOf(root, "model", "model"), "model"
 			return x.chatRequest(root)
 		case root.Has("input"):
-			r.Model, r.ModelPath = str(root, "model"), "model"
+			r.Model, r.ModelPath = x.textOf(root, "model", "model"), "model"
 			if isEmbeddingRequest(root) {
 				r.Format = "openai.embeddings"
 				return x.embeddingsRequest(root)
@@ -53,7 +53,7 @@ func (x *Extractor) openai(root jsonl.Value, forced bool) error {
 			return x.responsesRequest(root)
 		case root.Has("prompt"):
 			r.Format = "openai.completions"
-			r.Model, r.ModelPath = str(root, "model"), "model"
+			r.Model, r.ModelPath = x.textOf(root, "model", "model"), "model"
 			return x.completionsRequest(root)
 		}
 	}
@@ -70,7 +70,7 @@ func (x *Extractor) openai(root jsonl.Value, forced bool) error {
 func (x *Extractor) pair(req, resp jsonl.Value) error {
 	r := &x.rec
 	if req.Kind() == jsonl.Object {
-		r.Model, r.ModelPath = str(req, "model"), "request.model"
+		r.Model, r.ModelPath = x.textOf(req, "model", "request.model"), "request.model"
 		if err := x.requestBody(req); err != nil {
 			return err
 		}
@@ -133,9 +133,9 @@ func (x *Extractor) openaiBatchInput(root jsonl.Value) error {
 	r.ID = str(root, "custom_id")
 	body := root.Get("body")
 	if body.Kind() != jsonl.Object {
-		return errBad("body", "a %s, not an object", body.Kind())
+		return errBad("body", "%s, not an object", aKind(body.Kind()))
 	}
-	r.Model, r.ModelPath = str(body, "model"), "body.model"
+	r.Model, r.ModelPath = x.textOf(body, "model", "body.model"), "body.model"
 	r.Format = "openai.batch_input"
 	switch string(str(root, "url")) {
 	case "/v1/chat/completions":
@@ -175,9 +175,9 @@ func (x *Extractor) openaiBatchOutput(root jsonl.Value) error {
 	}
 	body := resp.Get("body")
 	if body.Kind() != jsonl.Object {
-		return errBad("response.body", "a %s, not an object", body.Kind())
+		return errBad("response.body", "%s, not an object", aKind(body.Kind()))
 	}
-	r.Model, r.ModelPath = str(body, "model"), "response.body.model"
+	r.Model, r.ModelPath = x.textOf(body, "model", "response.body.model"), "response.body.model"
 	if code, ok := resp.Get("status_code").Int(); ok && code != 200 {
 		msg := "HTTP " + itoa(code)
 		if e := body.Get("error"); e.Kind() == jsonl.Object {
@@ -266,7 +266,9 @@ func (x *Extractor) openaiResponseBody(body jsonl.Value, prefix string) error {
 		x.setUnix(body.Get("created"))
 		r.HasOutput = true
 		body.Get("choices").Elems(func(_ int, c jsonl.Value) bool {
-			x.add(Output, OutputText, str(c, "text"))
+			if x.isObject(c, "choices[]") {
+				x.add(Output, OutputText, x.textOf(c, "text", "choices[].text"))
+			}
 			return true
 		})
 		return x.readUsage(body.Get("usage"), usagePath(prefix), openaiChatUsage)
@@ -337,16 +339,19 @@ func (x *Extractor) chatRequest(body jsonl.Value) error {
 	x.rec.HasInput = true
 	msgs := body.Get("messages")
 	if msgs.Kind() != jsonl.Array {
-		return errBad("messages", "a %s, not an array", msgs.Kind())
+		return errBad("messages", "%s, not an array", aKind(msgs.Kind()))
 	}
 	x.rec.Chat = true
 	msgs.Elems(func(_ int, m jsonl.Value) bool {
+		if !x.isObject(m, "messages[]") {
+			return true
+		}
 		role := str(m, "role")
 		kind := roleKind(role)
 		x.beginMessage(role, str(m, "name"))
-		x.chatContent(Input, kind, m.Get("content"))
+		x.chatContent(Input, kind, m.Get("content"), "messages[].content")
 		if kind == Assistant {
-			x.add(Input, Assistant, str(m, "refusal"))
+			x.add(Input, Assistant, x.textOf(m, "refusal", "messages[].refusal"))
 		}
 		x.toolCalls(Input, m)
 		x.endMessage()
@@ -356,18 +361,24 @@ func (x *Extractor) chatRequest(body jsonl.Value) error {
 	return nil
 }
 
-// chatContent reads a message's content: a string, or an array of parts.
-func (x *Extractor) chatContent(side Side, kind Kind, c jsonl.Value) {
+// chatContent reads a message's content, at path: a string, or an array
+// of parts (null or absent: none). Anything else is a bad field.
+func (x *Extractor) chatContent(side Side, kind Kind, c jsonl.Value, path string) {
 	switch c.Kind() {
 	case jsonl.String:
 		x.add(side, kind, c.Str())
+	case jsonl.Missing, jsonl.Null:
 	case jsonl.Array:
 		c.Elems(func(_ int, p jsonl.Value) bool {
+			if k := p.Kind(); k != jsonl.Object && k != jsonl.String {
+				x.badField(path+"[]", p, "an object or a string")
+				return true
+			}
 			switch t := str(p, "type"); string(t) {
 			case "text", "input_text", "output_text":
-				x.add(side, kind, str(p, "text"))
+				x.add(side, kind, x.textOf(p, "text", path+"[].text"))
 			case "refusal":
-				x.add(side, kind, str(p, "refusal"))
+				x.add(side, kind, x.textOf(p, "refusal", path+"[].refusal"))
 			case "image_url", "input_image":
 				x.rec.Items.Images++
 			case "input_audio":
@@ -383,6 +394,8 @@ func (x *Extractor) chatContent(side Side, kind Kind, c jsonl.Value) {
 			}
 			return true
 		})
+	default:
+		x.badField(path, c, "a string or an array")
 	}
 }
 
@@ -439,9 +452,12 @@ func (x *Extractor) chatResponse(body jsonl.Value, prefix string) error {
 	r := &x.rec
 	r.HasOutput = true
 	body.Get("choices").Elems(func(_ int, c jsonl.Value) bool {
+		if !x.isObject(c, "choices[]") {
+			return true
+		}
 		m := c.Get("message")
-		x.chatContent(Output, OutputText, m.Get("content"))
-		x.add(Output, OutputText, str(m, "refusal"))
+		x.chatContent(Output, OutputText, m.Get("content"), "choices[].message.content")
+		x.add(Output, OutputText, x.textOf(m, "refusal", "choices[].message.refusal"))
 		x.add(Output, Reasoning, chatReasoning(m))
 		x.toolCalls(Output, m)
 		if a := m.Get("audio"); a.Kind() == jsonl.Object {
@@ -463,11 +479,13 @@ func isEmbeddingRequest(body jsonl.Value) bool {
 }
 
 // textOrTexts adds a string, or each string of an array (arrays of token
-// ids are counted as items: they are not text).
-func (x *Extractor) textOrTexts(side Side, kind Kind, v jsonl.Value) {
+// ids are counted as items: they are not text); path names v. Anything
+// else is a bad field.
+func (x *Extractor) textOrTexts(side Side, kind Kind, v jsonl.Value, path string) {
 	switch v.Kind() {
 	case jsonl.String:
 		x.add(side, kind, v.Str())
+	case jsonl.Missing, jsonl.Null:
 	case jsonl.Array:
 		v.Elems(func(_ int, e jsonl.Value) bool {
 			switch e.Kind() {
@@ -478,22 +496,26 @@ func (x *Extractor) textOrTexts(side Side, kind Kind, v jsonl.Value) {
 				if e.Kind() == jsonl.Number {
 					return false // one array of token ids: one item
 				}
+			default:
+				x.badField(path+"[]", e, "a string or an array of token ids")
 			}
 			return true
 		})
+	default:
+		x.badField(path, v, "a string or an array")
 	}
 }
 
 func (x *Extractor) completionsRequest(body jsonl.Value) error {
 	x.rec.HasInput = true
-	x.textOrTexts(Input, Text, body.Get("prompt"))
-	x.add(Input, Text, str(body, "suffix"))
+	x.textOrTexts(Input, Text, body.Get("prompt"), "prompt")
+	x.add(Input, Text, x.textOf(body, "suffix", "suffix"))
 	return nil
 }
 
 func (x *Extractor) embeddingsRequest(body jsonl.Value) error {
 	x.rec.HasInput = true
-	x.textOrTexts(Input, Text, body.Get("input"))
+	x.textOrTexts(Input, Text, body.Get("input"), "input")
 	return nil
 }
 
@@ -501,7 +523,7 @@ func (x *Extractor) embeddingsRequest(body jsonl.Value) error {
 func (x *Extractor) responsesRequest(body jsonl.Value) error {
 	x.rec.HasInput = true
 	x.rec.Chat = true
-	if ins := str(body, "instructions"); len(ins) > 0 {
+	if ins := x.textOf(body, "instructions", "instructions"); len(ins) > 0 {
 		x.beginMessage(roleSystem, nil)
 		x.add(Input, System, ins)
 		x.endMessage()
@@ -512,13 +534,19 @@ func (x *Extractor) responsesRequest(body jsonl.Value) error {
 		x.beginMessage(roleUser, nil)
 		x.add(Input, User, in.Str())
 		x.endMessage()
+	case jsonl.Missing, jsonl.Null:
 	case jsonl.Array:
 		in.Elems(func(_ int, item jsonl.Value) bool {
+			if !x.isObject(item, "input[]") {
+				return true
+			}
 			x.beginMessage(responsesRole(item), nil)
-			x.responsesItem(Input, item)
+			x.responsesItem(Input, item, "input[]")
 			x.endMessage()
 			return true
 		})
+	default:
+		x.badField("input", in, "a string or an array")
 	}
 	body.Get("tools").Elems(func(_ int, t jsonl.Value) bool {
 		switch string(str(t, "type")) {
@@ -552,8 +580,9 @@ func responsesRole(item jsonl.Value) []byte {
 	return roleAssistant
 }
 
-// responsesItem reads one item of a Responses input or output list.
-func (x *Extractor) responsesItem(side Side, item jsonl.Value) {
+// responsesItem reads one item of a Responses input or output list, at
+// path.
+func (x *Extractor) responsesItem(side Side, item jsonl.Value, path string) {
 	typ := str(item, "type")
 	switch string(typ) {
 	case "", "message":
@@ -561,7 +590,7 @@ func (x *Extractor) responsesItem(side Side, item jsonl.Value) {
 		if side == Output {
 			kind = OutputText
 		}
-		x.chatContent(side, kind, item.Get("content"))
+		x.chatContent(side, kind, item.Get("content"), path+".content")
 	case "function_call":
 		x.addStringOrJSON(side, ToolCallArguments, item.Get("arguments"))
 	case "custom_tool_call":
@@ -569,17 +598,21 @@ func (x *Extractor) responsesItem(side Side, item jsonl.Value) {
 	case "function_call_output", "custom_tool_call_output":
 		o := item.Get("output")
 		if o.Kind() == jsonl.Array {
-			x.chatContent(side, Tool, o)
+			x.chatContent(side, Tool, o, path+".output")
 		} else {
 			x.addStringOrJSON(side, Tool, o)
 		}
 	case "reasoning":
 		item.Get("summary").Elems(func(_ int, s jsonl.Value) bool {
-			x.add(side, Reasoning, str(s, "text"))
+			if x.isObject(s, path+".summary[]") {
+				x.add(side, Reasoning, x.textOf(s, "text", path+".summary[].text"))
+			}
 			return true
 		})
 		item.Get("content").Elems(func(_ int, s jsonl.Value) bool {
-			x.add(side, Reasoning, str(s, "text"))
+			if x.isObject(s, path+".content[]") {
+				x.add(side, Reasoning, x.textOf(s, "text", path+".content[].text"))
+			}
 			return true
 		})
 	default:
@@ -593,7 +626,9 @@ func (x *Extractor) responsesItem(side Side, item jsonl.Value) {
 func (x *Extractor) responsesResponse(body jsonl.Value, prefix string) error {
 	x.rec.HasOutput = true
 	body.Get("output").Elems(func(_ int, item jsonl.Value) bool {
-		x.responsesItem(Output, item)
+		if x.isObject(item, "output[]") {
+			x.responsesItem(Output, item, "output[]")
+		}
 		return true
 	})
 	return x.readUsage(body.Get("usage"), usagePath(prefix), openaiResponsesUsage)

@@ -276,6 +276,9 @@ type Extractor struct {
 	scratch   []byte  // compact JSON of tool definitions and tool inputs
 	stream    *stream // assembles streamed response bodies
 	overrides struct{ model, id, time *path }
+	// bad is the first field of this record found of the wrong JSON type
+	// where text belongs (badField): the record is rejected with it.
+	bad error
 }
 
 // NewExtractor checks opts and returns an Extractor.
@@ -321,6 +324,7 @@ func NewExtractor(opts Options) (*Extractor, error) {
 func (x *Extractor) Extract(root jsonl.Value) (*Record, error) {
 	x.rec.reset()
 	x.scratch = x.scratch[:0]
+	x.bad = nil
 	if root.Kind() != jsonl.Object {
 		return nil, &Error{Class: ClassUnknownFormat, Msg: "the line is a JSON " + root.Kind().String() + ", not an object"}
 	}
@@ -339,6 +343,9 @@ func (x *Extractor) Extract(root jsonl.Value) (*Record, error) {
 		err = x.anthropic(root, true)
 	default:
 		err = x.detect(root)
+	}
+	if err == nil {
+		err = x.bad
 	}
 	if err != nil {
 		return nil, err
@@ -461,8 +468,47 @@ func (x *Extractor) endMessage() {
 
 var roleSystem = []byte("system")
 
-// str returns a string member, or nil.
+// str returns a string member, or nil. It is for what the record is
+// about (roles, types, ids); text to count is read with text or textOf.
 func str(v jsonl.Value, key string) []byte { return v.Get(key).Str() }
+
+// text returns the text of v, a field where text belongs: a string's
+// bytes, or nil where v is absent or null. Any other JSON value there is a
+// bad field (badField), so that the record is rejected and never counted
+// as if it had no text; path names the field for the message.
+func (x *Extractor) text(v jsonl.Value, path string) []byte {
+	switch v.Kind() {
+	case jsonl.String:
+		return v.Str()
+	case jsonl.Missing, jsonl.Null:
+		return nil
+	}
+	x.badField(path, v, "a string")
+	return nil
+}
+
+// textOf is text for the member key of v.
+func (x *Extractor) textOf(v jsonl.Value, key, path string) []byte {
+	return x.text(v.Get(key), path)
+}
+
+// badField rejects the record: at path is v, where want was expected. The
+// first such field is the one reported.
+func (x *Extractor) badField(path string, v jsonl.Value, want string) {
+	if x.bad == nil {
+		x.bad = errBad(path, "%s, not %s", aKind(v.Kind()), want)
+	}
+}
+
+// isObject reports whether v, an element of the array at path, is an
+// object; anything else is a bad field.
+func (x *Extractor) isObject(v jsonl.Value, path string) bool {
+	if v.Kind() == jsonl.Object {
+		return true
+	}
+	x.badField(path, v, "an object")
+	return false
+}
 
 // usageField reads an integer usage figure at v.key; path is v's path,
 // for messages (built only on error). A missing or null field is unset;
@@ -487,7 +533,7 @@ func usageFieldIn(v jsonl.Value, key, path, sub string) (Field, error) {
 		path += "." + sub
 	}
 	if f.Kind() != jsonl.Number {
-		return Field{}, errBad(path+"."+key, "a %s, not an integer", f.Kind())
+		return Field{}, errBad(path+"."+key, "%s, not an integer", aKind(f.Kind()))
 	}
 	n, ok := f.Int()
 	if !ok {
@@ -511,7 +557,7 @@ func (x *Extractor) readUsage(u jsonl.Value, path string, spec *usageSpec) error
 		return nil
 	}
 	if u.Kind() != jsonl.Object {
-		return errBad(path, "a %s, not an object", u.Kind())
+		return errBad(path, "%s, not an object", aKind(u.Kind()))
 	}
 	b := &x.rec.Billed
 	b.Raw, b.RawPath = u, path
@@ -542,7 +588,7 @@ func readUsageKey(u jsonl.Value, path string, k usageKey) (Field, error) {
 	obj := u.Get(k.parent)
 	if obj.Kind() != jsonl.Object {
 		if obj.Exists() && !obj.IsNull() {
-			return Field{}, errBad(path+"."+k.parent, "a %s, not an object", obj.Kind())
+			return Field{}, errBad(path+"."+k.parent, "%s, not an object", aKind(obj.Kind()))
 		}
 		return Field{}, nil
 	}
@@ -571,4 +617,16 @@ func (x *Extractor) countItem(typ string) {
 	default:
 		it.Other++
 	}
+}
+
+// aKind names a JSON type with its article, for messages: "a number", "an
+// object", "null".
+func aKind(k jsonl.Kind) string {
+	switch k {
+	case jsonl.Array, jsonl.Object:
+		return "an " + k.String()
+	case jsonl.Null:
+		return "null"
+	}
+	return "a " + k.String()
 }

@@ -497,10 +497,13 @@ the figures are plain text tokens (--reconcile counts it, apart).
 Nothing is lost: every line is counted, rejected (with file, line and
 reason: bad JSON, unknown format, missing or bad field, negative usage,
 line too long, truncated stream) or blank, and the report shows
-lines = counted + rejected + blank per input and in total. A counted record
+lines = counted + rejected + blank per input and in total. A bad field is
+also a text field of the wrong JSON type ("content": 42); a generic line
+with none of the --text-field paths is a missing field. A counted record
 whose tokens cannot be recounted is listed with its reason and never shown
 as zero: a model whose vocabulary is not public (Claude, Amazon Nova), a
-Bedrock body moved to S3, a batch request that failed or expired.
+Bedrock body moved to S3 or with a bad field, a batch request that failed
+or expired.
 
 Flags:
   -e, --encoding NAME    count every record with this encoding instead of
