@@ -38,16 +38,16 @@ func (x *Extractor) anthropic(root jsonl.Value, forced bool) error {
 		if params.Kind() != jsonl.Object {
 			return errBad("params", "%s, not an object", aKind(params.Kind()))
 		}
-		r.Model, r.ModelPath = x.textOf(params, "model", "params.model"), "params.model"
+		r.Model, r.ModelPath = x.textOf(params, "model", "params.model", ""), "params.model"
 		return x.anthropicRequest(params)
 	case string(str(root, "type")) == "message":
 		r.Format = "anthropic.messages"
 		r.ID = str(root, "id")
-		r.Model, r.ModelPath = x.textOf(root, "model", "model"), "model"
+		r.Model, r.ModelPath = x.textOf(root, "model", "model", ""), "model"
 		return x.anthropicResponse(root, "")
 	case root.Has("messages"):
 		r.Format = "anthropic.messages"
-		r.Model, r.ModelPath = x.textOf(root, "model", "model"), "model"
+		r.Model, r.ModelPath = x.textOf(root, "model", "model", ""), "model"
 		return x.anthropicRequest(root)
 	}
 	why := "no known log format"
@@ -72,7 +72,7 @@ func (x *Extractor) anthropicBatchResult(root jsonl.Value) error {
 		if msg.Kind() != jsonl.Object {
 			return errMissing("result.message")
 		}
-		r.Model, r.ModelPath = x.textOf(msg, "model", "result.message.model"), "result.message.model"
+		r.Model, r.ModelPath = x.textOf(msg, "model", "result.message.model", ""), "result.message.model"
 		return x.anthropicResponse(msg, "result.message.")
 	case "errored":
 		r.NotRecountable = "batch request errored (" + describeError(res.Get("error")) + "), not billed"
@@ -149,10 +149,10 @@ func (x *Extractor) anthropicRequest(body jsonl.Value) error {
 		x.rec.Chat = true
 	} else {
 		// A legacy Text Completions body (Claude 2 on Bedrock).
-		x.add(Input, Text, x.textOf(body, "prompt", "prompt"))
+		x.add(Input, Text, x.textOf(body, "prompt", "prompt", ""))
 	}
 	msgs.Elems(func(_ int, m jsonl.Value) bool {
-		if !x.isObject(m, "messages[]") {
+		if !x.isObject(m, "messages[]", "") {
 			return true
 		}
 		role := str(m, "role")
@@ -199,15 +199,18 @@ func (x *Extractor) anthropicBlocks(side Side, kind Kind, blocks jsonl.Value, pa
 		typ := str(b, "type")
 		switch string(typ) {
 		case "text":
-			x.add(side, kind, x.textOf(b, "text", path+"[].text"))
+			x.add(side, kind, x.textOf(b, "text", path, "[].text"))
 		case "thinking":
-			x.add(side, Reasoning, x.textOf(b, "thinking", path+"[].thinking"))
+			x.add(side, Reasoning, x.textOf(b, "thinking", path, "[].thinking"))
 		case "tool_use", "server_tool_use":
 			x.addJSON(side, ToolCallArguments, b.Get("input"))
 		case "tool_result":
-			x.anthropicContent(side, Tool, b.Get("content"), path+"[].content")
+			// A nested block's path is named by its type: a path joined
+			// here, through the recursion, was allocated for every
+			// tool result.
+			x.anthropicContent(side, Tool, b.Get("content"), "tool_result.content")
 		case "search_result":
-			x.anthropicBlocks(side, kind, b.Get("content"), path+"[].content")
+			x.anthropicBlocks(side, kind, b.Get("content"), "search_result.content")
 		case "image":
 			x.rec.Items.Images++
 		case "document":

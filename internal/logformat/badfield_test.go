@@ -20,7 +20,7 @@ func TestBadTextFields(t *testing.T) {
 	okIn := `{"anthropic_version":"bedrock-2023-05-31","messages":[{"role":"user","content":"hi"}]}`
 	tests := []struct {
 		name, line, want string // want: in the error, or in NotRecountable for Bedrock
-		opts                   Options
+		opts             Options
 	}{
 		{"chat content number", `{"model":"gpt-4o","messages":[{"role":"user","content":42}]}`, "bad field: messages[].content: a number, not a string or an array", Options{}},
 		{"chat part text number", `{"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"text","text":5}]}]}`, "messages[].content[].text: a number", Options{}},
@@ -35,7 +35,7 @@ func TestBadTextFields(t *testing.T) {
 		{"model number", `{"model":5,"messages":[{"role":"user","content":"hi"}]}`, "bad field: model: a number, not a string", Options{}},
 		{"anthropic system number", `{"model":"claude-3-5-sonnet-20241022","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"system":5}`, "system: a number", Options{}},
 		{"anthropic block text number", `{"model":"claude-3-5-sonnet-20241022","max_tokens":10,"messages":[{"role":"user","content":[{"type":"text","text":1}]}]}`, "messages[].content[].text: a number", Options{}},
-		{"anthropic tool_result content number", `{"model":"claude-3-5-sonnet-20241022","max_tokens":10,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":3}]}]}`, "messages[].content[].content: a number", Options{}},
+		{"anthropic tool_result content number", `{"model":"claude-3-5-sonnet-20241022","max_tokens":10,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":3}]}]}`, "tool_result.content: a number", Options{}},
 		{"generic number", `{"m":"gpt-4o","t":5}`, "bad field: t: a number, not a string or an array of strings", Options{TextFields: []string{"t"}, ModelField: "m"}},
 		{"generic object", `{"m":"gpt-4o","t":{"x":"y"}}`, "t: an object", Options{TextFields: []string{"t"}, ModelField: "m"}},
 		{"generic number in array", `{"m":"gpt-4o","t":["a",1]}`, "t[]: a number, not a string", Options{TextFields: []string{"t"}, ModelField: "m"}},

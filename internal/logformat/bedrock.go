@@ -156,24 +156,24 @@ func (x *Extractor) bedrockInput(body jsonl.Value, operation []byte, model strin
 			}
 		}
 	case body.Has("prompt"):
-		x.add(Input, Text, x.textOf(body, "prompt", "prompt"))
+		x.add(Input, Text, x.textOf(body, "prompt", "prompt", ""))
 	case body.Has("inputText"):
-		x.add(Input, Text, x.textOf(body, "inputText", "inputText"))
+		x.add(Input, Text, x.textOf(body, "inputText", "inputText", ""))
 	case body.Has("message"):
 		// Cohere Command R.
-		x.add(Input, System, x.textOf(body, "preamble", "preamble"))
+		x.add(Input, System, x.textOf(body, "preamble", "preamble", ""))
 		body.Get("chat_history").Elems(func(_ int, m jsonl.Value) bool {
-			if !x.isObject(m, "chat_history[]") {
+			if !x.isObject(m, "chat_history[]", "") {
 				return true
 			}
 			kind := User
 			if string(str(m, "role")) == "CHATBOT" {
 				kind = Assistant
 			}
-			x.add(Input, kind, x.textOf(m, "message", "chat_history[].message"))
+			x.add(Input, kind, x.textOf(m, "message", "chat_history[].message", ""))
 			return true
 		})
-		x.add(Input, User, x.textOf(body, "message", "message"))
+		x.add(Input, User, x.textOf(body, "message", "message", ""))
 		x.rec.Items.Documents += int64(body.Get("documents").Len())
 	case body.Has("texts"):
 		// Cohere Embed.
@@ -203,49 +203,49 @@ func (x *Extractor) bedrockOutput(body jsonl.Value, model string) string {
 	case body.Has("choices"):
 		// OpenAI chat (gpt-oss), AI21 Jamba, Mistral chat.
 		body.Get("choices").Elems(func(_ int, c jsonl.Value) bool {
-			if !x.isObject(c, "choices[]") {
+			if !x.isObject(c, "choices[]", "") {
 				return true
 			}
 			m := c.Get("message")
 			x.chatContent(Output, OutputText, m.Get("content"), "choices[].message.content")
-			x.add(Output, OutputText, x.textOf(m, "refusal", "choices[].message.refusal"))
+			x.add(Output, OutputText, x.textOf(m, "refusal", "choices[].message.refusal", ""))
 			x.add(Output, Reasoning, chatReasoning(m))
 			x.toolCalls(Output, m)
-			x.add(Output, OutputText, x.textOf(c, "text", "choices[].text"))
+			x.add(Output, OutputText, x.textOf(c, "text", "choices[].text", ""))
 			return true
 		})
 	case body.Has("generation"):
-		x.add(Output, OutputText, x.textOf(body, "generation", "generation")) // Meta Llama
+		x.add(Output, OutputText, x.textOf(body, "generation", "generation", "")) // Meta Llama
 	case body.Has("outputs"):
 		body.Get("outputs").Elems(func(_ int, o jsonl.Value) bool { // Mistral
-			if x.isObject(o, "outputs[]") {
-				x.add(Output, OutputText, x.textOf(o, "text", "outputs[].text"))
+			if x.isObject(o, "outputs[]", "") {
+				x.add(Output, OutputText, x.textOf(o, "text", "outputs[].text", ""))
 			}
 			return true
 		})
 	case body.Has("results"):
 		body.Get("results").Elems(func(_ int, o jsonl.Value) bool { // Amazon Titan
-			if x.isObject(o, "results[]") {
-				x.add(Output, OutputText, x.textOf(o, "outputText", "results[].outputText"))
+			if x.isObject(o, "results[]", "") {
+				x.add(Output, OutputText, x.textOf(o, "outputText", "results[].outputText", ""))
 			}
 			return true
 		})
 	case body.Has("generations"):
 		body.Get("generations").Elems(func(_ int, o jsonl.Value) bool { // Cohere Command
-			if x.isObject(o, "generations[]") {
-				x.add(Output, OutputText, x.textOf(o, "text", "generations[].text"))
+			if x.isObject(o, "generations[]", "") {
+				x.add(Output, OutputText, x.textOf(o, "text", "generations[].text", ""))
 			}
 			return true
 		})
 	case body.Has("completions"):
 		body.Get("completions").Elems(func(_ int, o jsonl.Value) bool { // AI21 Jurassic
-			if x.isObject(o, "completions[]") {
-				x.add(Output, OutputText, x.textOf(o.Get("data"), "text", "completions[].data.text"))
+			if x.isObject(o, "completions[]", "") {
+				x.add(Output, OutputText, x.textOf(o.Get("data"), "text", "completions[].data.text", ""))
 			}
 			return true
 		})
 	case body.Has("completion"):
-		x.add(Output, OutputText, x.textOf(body, "completion", "completion")) // Claude 2 Text Completions
+		x.add(Output, OutputText, x.textOf(body, "completion", "completion", "")) // Claude 2 Text Completions
 	case body.Get("text").Kind() == jsonl.String:
 		x.add(Output, OutputText, str(body, "text")) // Cohere Command R
 	case body.Has("embedding") || body.Has("embeddings"):
@@ -341,7 +341,7 @@ func (x *Extractor) converseRequest(body jsonl.Value) {
 		x.badField("messages", msgs, "an array")
 	}
 	body.Get("messages").Elems(func(_ int, m jsonl.Value) bool {
-		if !x.isObject(m, "messages[]") {
+		if !x.isObject(m, "messages[]", "") {
 			return true
 		}
 		role := str(m, "role")
@@ -384,14 +384,14 @@ func (x *Extractor) converseBlocks(side Side, kind Kind, blocks jsonl.Value, pat
 		}
 		switch {
 		case b.Has("text"):
-			x.add(side, kind, x.textOf(b, "text", path+"[].text"))
+			x.add(side, kind, x.textOf(b, "text", path, "[].text"))
 		case b.Has("toolUse"):
 			x.addJSON(side, ToolCallArguments, b.Get("toolUse").Get("input"))
 		case b.Has("toolResult"):
 			b.Get("toolResult").Get("content").Elems(func(_ int, c jsonl.Value) bool {
 				switch {
 				case c.Has("text"):
-					x.add(side, Tool, x.textOf(c, "text", path+"[].toolResult.content[].text"))
+					x.add(side, Tool, x.textOf(c, "text", path, "[].toolResult.content[].text"))
 				case c.Has("json"):
 					x.addJSON(side, Tool, c.Get("json"))
 				case c.Has("image"):
@@ -408,12 +408,12 @@ func (x *Extractor) converseBlocks(side Side, kind Kind, blocks jsonl.Value, pat
 		case b.Has("reasoningContent"):
 			rc := b.Get("reasoningContent")
 			if rt := rc.Get("reasoningText"); rt.Exists() {
-				x.add(side, Reasoning, x.textOf(rt, "text", path+"[].reasoningContent.reasoningText.text"))
+				x.add(side, Reasoning, x.textOf(rt, "text", path, "[].reasoningContent.reasoningText.text"))
 			} else {
 				x.rec.Items.Other++ // redactedContent
 			}
 		case b.Has("guardContent"):
-			x.add(side, kind, x.textOf(b.Get("guardContent").Get("text"), "text", path+"[].guardContent.text.text"))
+			x.add(side, kind, x.textOf(b.Get("guardContent").Get("text"), "text", path, "[].guardContent.text.text"))
 		case b.Has("image"):
 			x.rec.Items.Images++
 		case b.Has("document"):

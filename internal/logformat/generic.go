@@ -223,7 +223,7 @@ func (g *genericSpec) extract(x *Extractor, root jsonl.Value) error {
 				// messages and an array of parts in others).
 				v.Elems(func(_ int, e jsonl.Value) bool {
 					if e.Kind() != jsonl.Object {
-						x.add(tf.side, tf.kind, x.text(e, tf.p.src+"[]"))
+						x.add(tf.side, tf.kind, x.text(e, tf.p.src, "[]"))
 					}
 					return true
 				})

@@ -195,6 +195,11 @@ func TestExtractAllocs(t *testing.T) {
 	lines := []string{
 		`{"custom_id":"request-1","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hello world!"}]}}`,
 		`{"id":"batch_req_1","custom_id":"request-1","response":{"status_code":200,"request_id":"req_1","body":{"id":"chatcmpl-1","object":"chat.completion","created":1711652795,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"Hello."},"finish_reason":"stop"}],"usage":{"prompt_tokens":22,"completion_tokens":2,"total_tokens":24,"prompt_tokens_details":{"cached_tokens":0}}}},"error":null}`,
+		// Arrays of parts and blocks: their paths are joined only for
+		// a bad field's message.
+		`{"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"refusal","refusal":"b"}]}]}`,
+		`{"model":"claude-3-5-sonnet-20241022","max_tokens":10,"system":[{"type":"text","text":"s"}],"messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"tool_result","tool_use_id":"t","content":[{"type":"text","text":"r"}]}]},{"role":"assistant","content":[{"type":"thinking","thinking":"th"},{"type":"text","text":"b"}]}]}`,
+		`{"model":"gpt-4o","input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"a"}]},{"type":"reasoning","summary":[{"type":"summary_text","text":"s"}]},{"type":"function_call_output","output":[{"type":"input_text","text":"o"}]}]}`,
 	}
 	x, _ := NewExtractor(Options{})
 	for _, mode := range []jsonl.Mode{jsonl.Reference, jsonl.SIMD} {

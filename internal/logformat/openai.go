@@ -31,7 +31,7 @@ func (x *Extractor) openai(root jsonl.Value, forced bool) error {
 	}
 	if obj := root.Get("object"); obj.Kind() == jsonl.String {
 		r.ID = str(root, "id")
-		r.Model, r.ModelPath = x.textOf(root, "model", "model"), "model"
+		r.Model, r.ModelPath = x.textOf(root, "model", "model", ""), "model"
 		return x.openaiResponseBody(root, "")
 	}
 	if req, resp := root.Get("request"), root.Get("response"); req.Kind() == jsonl.Object || resp.Kind() == jsonl.Object {
@@ -41,10 +41,10 @@ func (x *Extractor) openai(root jsonl.Value, forced bool) error {
 		switch {
 		case root.Has("messages"):
 			r.Format = "openai.chat"
-			r.Model, r.ModelPath = x.textOf(root, "model", "model"), "model"
+			r.Model, r.ModelPath = x.textOf(root, "model", "model", ""), "model"
 			return x.chatRequest(root)
 		case root.Has("input"):
-			r.Model, r.ModelPath = x.textOf(root, "model", "model"), "model"
+			r.Model, r.ModelPath = x.textOf(root, "model", "model", ""), "model"
 			if isEmbeddingRequest(root) {
 				r.Format = "openai.embeddings"
 				return x.embeddingsRequest(root)
@@ -53,7 +53,7 @@ func (x *Extractor) openai(root jsonl.Value, forced bool) error {
 			return x.responsesRequest(root)
 		case root.Has("prompt"):
 			r.Format = "openai.completions"
-			r.Model, r.ModelPath = x.textOf(root, "model", "model"), "model"
+			r.Model, r.ModelPath = x.textOf(root, "model", "model", ""), "model"
 			return x.completionsRequest(root)
 		}
 	}
@@ -70,7 +70,7 @@ func (x *Extractor) openai(root jsonl.Value, forced bool) error {
 func (x *Extractor) pair(req, resp jsonl.Value) error {
 	r := &x.rec
 	if req.Kind() == jsonl.Object {
-		r.Model, r.ModelPath = x.textOf(req, "model", "request.model"), "request.model"
+		r.Model, r.ModelPath = x.textOf(req, "model", "request.model", ""), "request.model"
 		if err := x.requestBody(req); err != nil {
 			return err
 		}
@@ -135,7 +135,7 @@ func (x *Extractor) openaiBatchInput(root jsonl.Value) error {
 	if body.Kind() != jsonl.Object {
 		return errBad("body", "%s, not an object", aKind(body.Kind()))
 	}
-	r.Model, r.ModelPath = x.textOf(body, "model", "body.model"), "body.model"
+	r.Model, r.ModelPath = x.textOf(body, "model", "body.model", ""), "body.model"
 	r.Format = "openai.batch_input"
 	switch string(str(root, "url")) {
 	case "/v1/chat/completions":
@@ -177,7 +177,7 @@ func (x *Extractor) openaiBatchOutput(root jsonl.Value) error {
 	if body.Kind() != jsonl.Object {
 		return errBad("response.body", "%s, not an object", aKind(body.Kind()))
 	}
-	r.Model, r.ModelPath = x.textOf(body, "model", "response.body.model"), "response.body.model"
+	r.Model, r.ModelPath = x.textOf(body, "model", "response.body.model", ""), "response.body.model"
 	if code, ok := resp.Get("status_code").Int(); ok && code != 200 {
 		msg := "HTTP " + itoa(code)
 		if e := body.Get("error"); e.Kind() == jsonl.Object {
@@ -266,8 +266,8 @@ func (x *Extractor) openaiResponseBody(body jsonl.Value, prefix string) error {
 		x.setUnix(body.Get("created"))
 		r.HasOutput = true
 		body.Get("choices").Elems(func(_ int, c jsonl.Value) bool {
-			if x.isObject(c, "choices[]") {
-				x.add(Output, OutputText, x.textOf(c, "text", "choices[].text"))
+			if x.isObject(c, "choices[]", "") {
+				x.add(Output, OutputText, x.textOf(c, "text", "choices[].text", ""))
 			}
 			return true
 		})
@@ -343,7 +343,7 @@ func (x *Extractor) chatRequest(body jsonl.Value) error {
 	}
 	x.rec.Chat = true
 	msgs.Elems(func(_ int, m jsonl.Value) bool {
-		if !x.isObject(m, "messages[]") {
+		if !x.isObject(m, "messages[]", "") {
 			return true
 		}
 		role := str(m, "role")
@@ -351,7 +351,7 @@ func (x *Extractor) chatRequest(body jsonl.Value) error {
 		x.beginMessage(role, str(m, "name"))
 		x.chatContent(Input, kind, m.Get("content"), "messages[].content")
 		if kind == Assistant {
-			x.add(Input, Assistant, x.textOf(m, "refusal", "messages[].refusal"))
+			x.add(Input, Assistant, x.textOf(m, "refusal", "messages[].refusal", ""))
 		}
 		x.toolCalls(Input, m)
 		x.endMessage()
@@ -376,9 +376,9 @@ func (x *Extractor) chatContent(side Side, kind Kind, c jsonl.Value, path string
 			}
 			switch t := str(p, "type"); string(t) {
 			case "text", "input_text", "output_text":
-				x.add(side, kind, x.textOf(p, "text", path+"[].text"))
+				x.add(side, kind, x.textOf(p, "text", path, "[].text"))
 			case "refusal":
-				x.add(side, kind, x.textOf(p, "refusal", path+"[].refusal"))
+				x.add(side, kind, x.textOf(p, "refusal", path, "[].refusal"))
 			case "image_url", "input_image":
 				x.rec.Items.Images++
 			case "input_audio":
@@ -452,12 +452,12 @@ func (x *Extractor) chatResponse(body jsonl.Value, prefix string) error {
 	r := &x.rec
 	r.HasOutput = true
 	body.Get("choices").Elems(func(_ int, c jsonl.Value) bool {
-		if !x.isObject(c, "choices[]") {
+		if !x.isObject(c, "choices[]", "") {
 			return true
 		}
 		m := c.Get("message")
 		x.chatContent(Output, OutputText, m.Get("content"), "choices[].message.content")
-		x.add(Output, OutputText, x.textOf(m, "refusal", "choices[].message.refusal"))
+		x.add(Output, OutputText, x.textOf(m, "refusal", "choices[].message.refusal", ""))
 		x.add(Output, Reasoning, chatReasoning(m))
 		x.toolCalls(Output, m)
 		if a := m.Get("audio"); a.Kind() == jsonl.Object {
@@ -509,7 +509,7 @@ func (x *Extractor) textOrTexts(side Side, kind Kind, v jsonl.Value, path string
 func (x *Extractor) completionsRequest(body jsonl.Value) error {
 	x.rec.HasInput = true
 	x.textOrTexts(Input, Text, body.Get("prompt"), "prompt")
-	x.add(Input, Text, x.textOf(body, "suffix", "suffix"))
+	x.add(Input, Text, x.textOf(body, "suffix", "suffix", ""))
 	return nil
 }
 
@@ -523,7 +523,7 @@ func (x *Extractor) embeddingsRequest(body jsonl.Value) error {
 func (x *Extractor) responsesRequest(body jsonl.Value) error {
 	x.rec.HasInput = true
 	x.rec.Chat = true
-	if ins := x.textOf(body, "instructions", "instructions"); len(ins) > 0 {
+	if ins := x.textOf(body, "instructions", "instructions", ""); len(ins) > 0 {
 		x.beginMessage(roleSystem, nil)
 		x.add(Input, System, ins)
 		x.endMessage()
@@ -537,7 +537,7 @@ func (x *Extractor) responsesRequest(body jsonl.Value) error {
 	case jsonl.Missing, jsonl.Null:
 	case jsonl.Array:
 		in.Elems(func(_ int, item jsonl.Value) bool {
-			if !x.isObject(item, "input[]") {
+			if !x.isObject(item, "input[]", "") {
 				return true
 			}
 			x.beginMessage(responsesRole(item), nil)
@@ -604,14 +604,14 @@ func (x *Extractor) responsesItem(side Side, item jsonl.Value, path string) {
 		}
 	case "reasoning":
 		item.Get("summary").Elems(func(_ int, s jsonl.Value) bool {
-			if x.isObject(s, path+".summary[]") {
-				x.add(side, Reasoning, x.textOf(s, "text", path+".summary[].text"))
+			if x.isObject(s, path, ".summary[]") {
+				x.add(side, Reasoning, x.textOf(s, "text", path, ".summary[].text"))
 			}
 			return true
 		})
 		item.Get("content").Elems(func(_ int, s jsonl.Value) bool {
-			if x.isObject(s, path+".content[]") {
-				x.add(side, Reasoning, x.textOf(s, "text", path+".content[].text"))
+			if x.isObject(s, path, ".content[]") {
+				x.add(side, Reasoning, x.textOf(s, "text", path, ".content[].text"))
 			}
 			return true
 		})
@@ -626,7 +626,7 @@ func (x *Extractor) responsesItem(side Side, item jsonl.Value, path string) {
 func (x *Extractor) responsesResponse(body jsonl.Value, prefix string) error {
 	x.rec.HasOutput = true
 	body.Get("output").Elems(func(_ int, item jsonl.Value) bool {
-		if x.isObject(item, "output[]") {
+		if x.isObject(item, "output[]", "") {
 			x.responsesItem(Output, item, "output[]")
 		}
 		return true

@@ -475,21 +475,22 @@ func str(v jsonl.Value, key string) []byte { return v.Get(key).Str() }
 // text returns the text of v, a field where text belongs: a string's
 // bytes, or nil where v is absent or null. Any other JSON value there is a
 // bad field (badField), so that the record is rejected and never counted
-// as if it had no text; path names the field for the message.
-func (x *Extractor) text(v jsonl.Value, path string) []byte {
+// as if it had no text. path+sub names the field for the message; they
+// are joined only then (a path built for every part allocated).
+func (x *Extractor) text(v jsonl.Value, path, sub string) []byte {
 	switch v.Kind() {
 	case jsonl.String:
 		return v.Str()
 	case jsonl.Missing, jsonl.Null:
 		return nil
 	}
-	x.badField(path, v, "a string")
+	x.badField(path+sub, v, "a string")
 	return nil
 }
 
 // textOf is text for the member key of v.
-func (x *Extractor) textOf(v jsonl.Value, key, path string) []byte {
-	return x.text(v.Get(key), path)
+func (x *Extractor) textOf(v jsonl.Value, key, path, sub string) []byte {
+	return x.text(v.Get(key), path, sub)
 }
 
 // badField rejects the record: at path is v, where want was expected. The
@@ -500,13 +501,13 @@ func (x *Extractor) badField(path string, v jsonl.Value, want string) {
 	}
 }
 
-// isObject reports whether v, an element of the array at path, is an
+// isObject reports whether v, an element of the array at path+sub, is an
 // object; anything else is a bad field.
-func (x *Extractor) isObject(v jsonl.Value, path string) bool {
+func (x *Extractor) isObject(v jsonl.Value, path, sub string) bool {
 	if v.Kind() == jsonl.Object {
 		return true
 	}
-	x.badField(path, v, "an object")
+	x.badField(path+sub, v, "an object")
 	return false
 }
 
