@@ -150,11 +150,11 @@ type encFlags struct {
 }
 
 func (o *encFlags) register(fs *flag.FlagSet, jobs bool) {
-	fs.StringVar(&o.encoding, "e", "", "")
-	fs.StringVar(&o.encoding, "encoding", "", "")
-	fs.StringVar(&o.model, "m", "", "")
-	fs.StringVar(&o.model, "model", "", "")
-	fs.StringVar(&o.tokenizer, "tokenizer", "", "")
+	fs.Var(argv.Name{P: &o.encoding}, "e", "")
+	fs.Var(argv.Name{P: &o.encoding}, "encoding", "")
+	fs.Var(argv.Name{P: &o.model}, "m", "")
+	fs.Var(argv.Name{P: &o.model}, "model", "")
+	fs.Var(argv.Name{P: &o.tokenizer}, "tokenizer", "")
 	fs.BoolVar(&o.allowSpecial, "allow-special", false, "")
 	fs.BoolVar(&o.json, "json", false, "")
 	if jobs {

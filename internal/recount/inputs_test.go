@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -108,5 +109,21 @@ func TestWalkLinks(t *testing.T) {
 		if code != 0 || tot.Lines.Lines != tc.lines || tot.Counted != tc.lines {
 			t.Errorf("%v: exit %d, %d lines (%d counted), want %d\n%s", tc.args, code, tot.Lines.Lines, tot.Counted, tc.lines, stderr)
 		}
+	}
+}
+
+// TestJobsBounded: -j beyond MaxJobs is MaxJobs (a million workers took
+// 1.8 GB on a 14 MB log).
+func TestJobsBounded(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	big, _, code := run(t, "", "-q", "-o", "json", "-j", "1000000", "testdata/mixed.jsonl")
+	runtime.ReadMemStats(&after)
+	one, _, _ := run(t, "", "-q", "-o", "json", "-j", "1", "testdata/mixed.jsonl")
+	if code != 0 || big != one {
+		t.Errorf("-j 1000000: exit %d, result differs from -j 1:\n%s", code, big)
+	}
+	if mb := (after.TotalAlloc - before.TotalAlloc) >> 20; mb > 512 {
+		t.Errorf("-j 1000000 allocated %d MB", mb)
 	}
 }

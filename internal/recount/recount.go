@@ -33,6 +33,10 @@ import (
 	"github.com/tokcount/tokcount/tokenizer"
 )
 
+// MaxJobs bounds the command's -j: more workers than this only cost
+// memory (as for tokcount's own -j).
+const MaxJobs = 256
+
 // Defaults.
 const (
 	// DefaultMaxLine is the longest line accepted (64 MiB); longer lines

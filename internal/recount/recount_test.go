@@ -362,6 +362,8 @@ func TestUsageAndErrors(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"-e", "nope"}, ExitUsage, "unknown encoding"},
+		{[]string{"-e", ""}, ExitUsage, "empty value"},
+		{[]string{"--tokenizer", ""}, ExitUsage, "empty value"},
 		{[]string{"--format", "xml"}, ExitUsage, "unknown format"},
 		{[]string{"--output", "yaml"}, ExitUsage, "--output"},
 		{[]string{"--by", "a..b"}, ExitUsage, "neither a key"},
