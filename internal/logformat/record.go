@@ -290,7 +290,12 @@ func NewExtractor(opts Options) (*Extractor, error) {
 		if len(opts.TextFields) > 0 {
 			x.family = FormatGeneric
 		}
-	case FormatBedrock, FormatOpenAI, FormatAnthropic, FormatGeneric:
+	case FormatBedrock, FormatOpenAI, FormatAnthropic:
+		if len(opts.TextFields) > 0 {
+			return nil, fmt.Errorf("--text-field is for the generic format, not --format %s (its text is where the vendor puts it)", opts.Format)
+		}
+		x.family = opts.Format
+	case FormatGeneric:
 		x.family = opts.Format
 	default:
 		return nil, fmt.Errorf("unknown format %q (formats: %s)", opts.Format, strings.Join(Formats(), ", "))

@@ -363,6 +363,7 @@ func TestUsageAndErrors(t *testing.T) {
 	}{
 		{[]string{"-e", "nope"}, ExitUsage, "unknown encoding"},
 		{[]string{"-e", ""}, ExitUsage, "empty value"},
+		{[]string{"--format", "openai", "--text-field", "t"}, ExitUsage, "--text-field is for the generic format"},
 		{[]string{"--tokenizer", ""}, ExitUsage, "empty value"},
 		{[]string{"--format", "xml"}, ExitUsage, "unknown format"},
 		{[]string{"--output", "yaml"}, ExitUsage, "--output"},
