@@ -95,3 +95,28 @@ func TestBadTextFields(t *testing.T) {
 		}
 	}
 }
+
+// TestNotAnIntegerMessages: a usage figure that is no count is named for
+// what it is, not as a reformatted value ("1 is not an integer" for 1.0).
+func TestNotAnIntegerMessages(t *testing.T) {
+	x, _ := NewExtractor(Options{})
+	p := jsonl.NewParser(jsonl.Reference)
+	for num, want := range map[string]string{
+		"1.0":                     "a number written with a fraction or an exponent (1), not as an integer",
+		"1e3":                     "a number written with a fraction or an exponent (1000), not as an integer",
+		"1.5":                     "1.5 is not an integer",
+		"9223372036854775808":     "9223372036854775808 is past the largest count, 2^63-1",
+		"99999999999999999999999": "a number outside the int64 range of a count (about 1e+23)",
+		"-9223372036854775809":    "a number outside the int64 range of a count",
+		"-1":                      "negative usage: usage.prompt_tokens = -1",
+	} {
+		doc, err := p.Parse([]byte(`{"object":"chat.completion","model":"gpt-4o","choices":[],"usage":{"prompt_tokens":` + num + `,"completion_tokens":2}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = x.Extract(doc.Root())
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", num, err, want)
+		}
+	}
+}

@@ -23,6 +23,8 @@ package logformat
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/tokcount/tokcount/internal/jsonl"
@@ -543,9 +545,27 @@ func usageFieldIn(v jsonl.Value, key, path, sub string) (Field, error) {
 	}
 	n, ok := f.Int()
 	if !ok {
-		return Field{}, errBad(path+"."+key, "%s is not an integer", f.AppendNumber(nil))
+		return Field{}, errBad(path+"."+key, "%s", notAnInteger(f))
 	}
 	return Field{}, &Error{Class: ClassNegative, Msg: fmt.Sprintf("%s.%s = %d", path, key, n)}
+}
+
+// notAnInteger says why the number v is no usage count. The parser keeps
+// numbers as values, not as the text logged, so 1.0 and 1e3 are told
+// apart from 1 and 1000 by their kind alone.
+func notAnInteger(v jsonl.Value) string {
+	if v.NumKind() == jsonl.Uint {
+		return string(v.AppendNumber(nil)) + " is past the largest count, 2^63-1"
+	}
+	f, _ := v.Float()
+	g := strconv.FormatFloat(f, 'g', -1, 64)
+	switch {
+	case f != math.Trunc(f):
+		return g + " is not an integer"
+	case f >= 0x1p63 || f <= -0x1p63:
+		return "a number outside the int64 range of a count (about " + g + ")"
+	}
+	return "a number written with a fraction or an exponent (" + g + "), not as an integer"
 }
 
 // usageKey names one usage figure: key, or parent.key for a nested one.
