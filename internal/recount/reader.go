@@ -326,9 +326,11 @@ func (r *reader) readInput(ctx context.Context, st *readState, in io.Reader) err
 	for rerr == nil {
 		if len(buf) == cap(buf) {
 			// Full without a newline: one line longer than the buffer.
-			if len(buf) > maxLine {
+			// (A line of maxLine bytes ends "\r\n" in a CRLF log: its CR
+			// is not counted, so the buffer holds maxLine+2 bytes.)
+			if len(buf) > maxLine+1 {
 				// Too long: report it and skip to the next newline.
-				n, after, err := r.skipLine(in, int64(len(buf)))
+				n, after, err := r.skipLine(in, int64(len(buf)), buf[len(buf)-1])
 				r.release(&chunk{buf: bufp, bigToken: bigToken})
 				bigToken = false
 				if err2 := r.send(ctx, st, &chunk{file: file, first: line, long: n}); err2 != nil {
@@ -352,7 +354,7 @@ func (r *reader) readInput(ctx context.Context, st *readState, in io.Reader) err
 				}
 				bigToken = true
 			}
-			grown := make([]byte, len(buf), min(2*cap(buf), maxLine+1))
+			grown := make([]byte, len(buf), min(2*cap(buf), maxLine+2))
 			copy(grown, buf)
 			if cap(buf) == r.c.block {
 				*bufp = buf[:0]
@@ -419,16 +421,23 @@ func (r *reader) readInput(ctx context.Context, st *readState, in io.Reader) err
 }
 
 // skipLine reads past the rest of a line too long to keep, whose first
-// have bytes were already read. It returns the line's length (without its
-// newline), what followed the newline in the last read, and the read
-// error (io.EOF at the end of the input).
-func (r *reader) skipLine(in io.Reader, have int64) (n int64, after []byte, err error) {
+// have bytes were already read (the last of them last). It returns the
+// line's length (without its newline, or its CR and newline), what
+// followed the newline in the last read, and the read error (io.EOF at the
+// end of the input).
+func (r *reader) skipLine(in io.Reader, have int64, last byte) (n int64, after []byte, err error) {
 	n = have
 	buf := make([]byte, min(64<<10, r.c.block))
 	for {
 		k, err := in.Read(buf)
 		if i := bytes.IndexByte(buf[:k], '\n'); i >= 0 {
 			n += int64(i)
+			if i > 0 {
+				last = buf[i-1]
+			}
+			if last == '\r' {
+				n-- // a CRLF line's length is without its CR, as an LF line's
+			}
 			rest := append([]byte(nil), buf[i+1:k]...)
 			if err == io.EOF && len(rest) > 0 {
 				// Data after the newline, then the end: carry it; the
@@ -438,6 +447,9 @@ func (r *reader) skipLine(in io.Reader, have int64) (n int64, after []byte, err 
 			return n, rest, err
 		}
 		n += int64(k)
+		if k > 0 {
+			last = buf[k-1]
+		}
 		if err != nil {
 			return n, nil, err
 		}

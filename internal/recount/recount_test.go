@@ -312,6 +312,35 @@ func TestLongLine(t *testing.T) {
 	}
 }
 
+// TestLongLineCRLF: --max-line counts a CRLF line without its CR, as an
+// LF line, whether the line fits a chunk or grows the reader's buffer.
+func TestLongLineCRLF(t *testing.T) {
+	line := `{"model":"gpt-4o","input":"` + strings.Repeat("x", 1001) + `"}` // 1030 bytes
+	for _, block := range []int{0, 64, 1030, 1031, 1032} {
+		for _, eol := range []string{"\n", "\r\n"} {
+			in := line + eol + line + eol
+			for _, tc := range []struct {
+				limit    string
+				rejected int64
+			}{{"1030", 0}, {"1029", 2}} {
+				var out, errb bytes.Buffer
+				e := &Env{Stdin: strings.NewReader(in), Stdout: &out, Stderr: &errb, IsTerminal: func(any) bool { return false }, Jobs: 2, BlockSize: block}
+				e.Recount(context.Background(), []string{"--max-line", tc.limit, "-o", "json"})
+				r, err := ParseResult(out.Bytes())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.Totals.Lines.Lines != 2 || r.Totals.Rejected != tc.rejected {
+					t.Errorf("block %d, %q, --max-line %s: %+v\n%s", block, eol, tc.limit, r.Totals.Lines, errb.String())
+				}
+				if tc.rejected > 0 && !strings.Contains(errb.String(), "line too long: 1030 bytes") {
+					t.Errorf("block %d, %q, --max-line %s: %s", block, eol, tc.limit, errb.String())
+				}
+			}
+		}
+	}
+}
+
 // TestMerge checks that merging the results of shards gives the result of
 // one run over everything.
 func TestMerge(t *testing.T) {

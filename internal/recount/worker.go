@@ -148,7 +148,10 @@ func (w *worker) process(ch *chunk) *chunkResult {
 	return res
 }
 
-var bom = []byte("\xef\xbb\xbf")
+var (
+	bom = []byte("\xef\xbb\xbf")
+	cr  = []byte("\r")
+)
 
 func isBlank(line []byte) bool {
 	for _, c := range line {
@@ -188,8 +191,9 @@ func (w *worker) line(res *chunkResult, file int, n int64, line []byte, cut bool
 		res.lines.Blank++
 		return
 	}
-	if len(line) > w.c.maxLine {
-		w.reject(res, n, ClassLineTooLong, errLineTooLong(int64(len(line)), w.c.maxLine))
+	if size := len(bytes.TrimSuffix(line, cr)); size > w.c.maxLine {
+		// A CRLF line's length is without its CR, as an LF line's.
+		w.reject(res, n, ClassLineTooLong, errLineTooLong(int64(size), w.c.maxLine))
 		return
 	}
 	if len(line) > bigLine {
