@@ -112,8 +112,11 @@ func (s sizeFlag) Set(v string) error {
 		mult, t = 1<<30, t[:len(t)-1]
 	}
 	n, err := strconv.Atoi(t)
-	if err != nil || n <= 0 || n > (1<<31-1)/mult {
+	if err != nil || n <= 0 {
 		return fmt.Errorf("bad size %q (e.g. 64M)", v)
+	}
+	if n > (1<<31-1)/mult {
+		return fmt.Errorf("size %q is over the largest, 2147483647 bytes (2G less one byte)", v)
 	}
 	*s.v = n * mult
 	return nil
@@ -339,12 +342,20 @@ func (e *Env) Recount(ctx context.Context, args []string) int {
 		return ExitError
 	}
 	if hidden > 0 {
-		fmt.Fprintf(e.Stderr, "tokcount recount: %d more rejected %s not shown (all are in --records; --show-rejected N shows more)\n",
-			hidden, plural(hidden, "line", "lines"))
+		where := "--records FILE lists them all"
+		if records != "" {
+			where = "all are in --records"
+		}
+		fmt.Fprintf(e.Stderr, "tokcount recount: %d more rejected %s not shown (%s; --show-rejected N shows more)\n",
+			hidden, plural(hidden, "line", "lines"), where)
 	}
 	for _, f := range res.Files {
 		if f.Error != "" {
-			fmt.Fprintf(e.Stderr, "tokcount recount: %s: %s (the lines before it are counted)\n", displayName(f.File), f.Error)
+			after := ""
+			if f.Lines.Lines > 0 {
+				after = " (the lines before it are counted)"
+			}
+			fmt.Fprintf(e.Stderr, "tokcount recount: %s: %s%s\n", displayName(f.File), f.Error, after)
 			exit = ExitError
 		}
 	}

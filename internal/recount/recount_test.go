@@ -401,6 +401,7 @@ func TestUsageAndErrors(t *testing.T) {
 		{[]string{"--text-field", "bad=x"}, ExitUsage, "unknown kind"},
 		{[]string{"-j", "-1"}, ExitUsage, "-j"},
 		{[]string{"--max-line", "lots"}, ExitUsage, "bad size"},
+		{[]string{"--max-line", "2G"}, ExitUsage, "over the largest, 2147483647 bytes"},
 		{[]string{"--nope"}, ExitUsage, "not defined"},
 		{[]string{"testdata/does-not-exist.jsonl", "testdata/mixed.jsonl"}, ExitError, "does-not-exist.jsonl: no such file"},
 		{[]string{"merge"}, ExitUsage, "no result"},
@@ -410,6 +411,9 @@ func TestUsageAndErrors(t *testing.T) {
 		stdout, stderr, code := run(t, "", tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.msg) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, stderr, tc.code, tc.msg)
+		}
+		if strings.Contains(stderr, "does-not-exist") && strings.Contains(stderr, "lines before it") {
+			t.Errorf("%v: an input never opened has no lines before its error: %q", tc.args, stderr)
 		}
 		if tc.code == ExitError && tc.args[0] != "merge" && !strings.Contains(stdout, "mixed.jsonl") {
 			t.Errorf("%v: the readable input must still be reported:\n%s", tc.args, stdout)

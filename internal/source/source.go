@@ -169,10 +169,10 @@ func (o *Opener) New(name string, r io.Reader, size int64) (*Input, error) {
 		in.r = zr
 		in.closers = append(in.closers, func() error { zr.Close(); return nil })
 	case bytes.HasPrefix(head, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
-		return nil, errors.New("xz-compressed input is not supported (decompress it first: xz -dc FILE | tokcount)")
+		return nil, errors.New("xz-compressed input is not supported (decompress it and pipe it in, - being standard input: xz -dc FILE | tokcount ... -)")
 	case len(head) == 10 && bytes.HasPrefix(head, []byte("BZh")) && head[3] >= '1' && head[3] <= '9' &&
 		bytes.Equal(head[4:], []byte{0x31, 0x41, 0x59, 0x26, 0x53, 0x59}):
-		return nil, errors.New("bzip2-compressed input is not supported (decompress it first: bzip2 -dc FILE | tokcount)")
+		return nil, errors.New("bzip2-compressed input is not supported (decompress it and pipe it in, - being standard input: bzip2 -dc FILE | tokcount ... -)")
 	default:
 		in.r = br
 	}
