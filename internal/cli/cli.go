@@ -106,12 +106,21 @@ func (e *env) runHelp(ctx context.Context, args []string) int {
 		e.printf(e.stdout, "%s", mainUsage(e.jobs))
 		return ExitOK
 	}
-	switch args[0] {
-	case "encode", "decode", "encodings", "verify", "recount", "merge":
+	if isCommand(args[0]) {
 		return e.run(ctx, []string{args[0], "--help"})
 	}
 	e.printf(e.stderr, "tokcount: help: unknown command %q (commands: encode, decode, encodings, verify, recount, merge)\n", args[0])
 	return ExitUsage
+}
+
+// isCommand reports whether name is one of tokcount's commands (help
+// aside).
+func isCommand(name string) bool {
+	switch name {
+	case "encode", "decode", "encodings", "verify", "recount", "merge":
+		return true
+	}
+	return false
 }
 
 // printf writes to w, ignoring errors (a broken stderr has nowhere to go).

@@ -57,6 +57,7 @@ var goldenCases = []goldenCase{
 	{name: "usage_unknown_flag", args: []string{"--bogus"}},
 	{name: "usage_unknown_encoding", args: []string{"-e", "nope", "testdata/hello.txt"}},
 	{name: "usage_empty_model", args: []string{"-m", "", "testdata/hello.txt"}},
+	{name: "flag_before_command", args: []string{"--allow-special", "encode", "testdata/hello.txt"}},
 	{name: "usage_unknown_model", args: []string{"-m", "gpt4o"}},
 	{name: "usage_encoding_and_model", args: []string{"-e", "cl100k_base", "-m", "gpt-4"}},
 	{name: "usage_bad_jobs", args: []string{"-j", "-1"}},

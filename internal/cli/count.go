@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/tokcount/tokcount/internal/source"
 	"github.com/tokcount/tokcount/tokenizer"
@@ -61,8 +63,14 @@ func (e *env) runCount(ctx context.Context, args []string) int {
 				e.errorf("interrupted: %v", ctx.Err())
 				return ExitError
 			}
-			e.errorf("%s: %s", displayName(name), describe(err))
-			rec.Error = describe(err)
+			msg := describe(err)
+			if (isCommand(name) || name == "help") && errors.Is(err, os.ErrNotExist) {
+				// tokcount --allow-special encode FILE: flags come after
+				// the command; here encode was taken as a file to count.
+				msg += " (a command comes first: tokcount " + name + " [flags] ...)"
+			}
+			e.errorf("%s: %s", displayName(name), msg)
+			rec.Error = msg
 			total.Failed++
 			exit = ExitError
 		} else {
