@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/tokcount/tokcount/internal/logformat"
 )
 
 // chatLine is one chat completion with a billed usage.
@@ -125,5 +127,26 @@ func TestJobsBounded(t *testing.T) {
 	}
 	if mb := (after.TotalAlloc - before.TotalAlloc) >> 20; mb > 512 {
 		t.Errorf("-j 1000000 allocated %d MB", mb)
+	}
+}
+
+// TestAppendTime: --by day and --by hour take a time as the records carry
+// it, and no impossible date or hour (they made groups "2024-13-45").
+func TestAppendTime(t *testing.T) {
+	for ts, want := range map[string][2]string{
+		"2024-11-05T10:30:00Z":      {"2024-11-05", "2024-11-05T10"},
+		"2024-11-05T23:30:00+02:00": {"2024-11-05", "2024-11-05T21"},
+		"2024-11-05 10:30:00":       {"2024-11-05", "2024-11-05T10"},
+		"2024-11-05":                {"2024-11-05", ""},
+		"2024-13-45T99:99:99Z":      {"", ""},
+		"2024-02-30T00:00:00Z":      {"", ""},
+		"2024-02-29 24:00":          {"2024-02-29", ""},
+		"garbage":                   {"", ""},
+	} {
+		rec := &logformat.Record{Timestamp: []byte(ts)}
+		day, hour := string(appendTime(nil, rec, false)), string(appendTime(nil, rec, true))
+		if day != want[0] || hour != want[1] {
+			t.Errorf("%q: day %q, hour %q; want %q, %q", ts, day, hour, want[0], want[1])
+		}
 	}
 }

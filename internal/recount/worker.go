@@ -384,19 +384,24 @@ func appendTime(dst []byte, rec *logformat.Record, hour bool) []byte {
 	if t, err := time.Parse(time.RFC3339Nano, string(ts)); err == nil {
 		return t.UTC().AppendFormat(dst, layout)
 	}
-	// A date without a zone, or another separator: take it as written.
-	n := 10
-	if hour {
-		n = 13
+	// A date without a zone, or another separator ("2024-11-05 10:00"):
+	// its date and hour as written, if they are a real date and hour (as
+	// the reconciliation reads the day: 2024-13-45 is no day).
+	if len(ts) < 10 {
+		return dst
 	}
-	if len(ts) >= n && ts[4] == '-' && ts[7] == '-' {
-		out := append(dst, ts[:n]...)
-		if hour {
-			out[len(out)-3] = 'T'
-		}
-		return out
+	if _, err := time.Parse(time.DateOnly, string(ts[:10])); err != nil {
+		return dst
 	}
-	return dst
+	if !hour {
+		return append(dst, ts[:10]...)
+	}
+	if len(ts) < 13 || (ts[10] != 'T' && ts[10] != 't' && ts[10] != ' ') ||
+		ts[11] < '0' || ts[11] > '2' || ts[12] < '0' || ts[12] > '9' || (ts[11] == '2' && ts[12] > '3') {
+		return dst
+	}
+	dst = append(dst, ts[:10]...)
+	return append(dst, 'T', ts[11], ts[12])
 }
 
 // appendRecord appends the --records line of a record.
