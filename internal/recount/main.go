@@ -122,6 +122,35 @@ func (s sizeFlag) Set(v string) error {
 	return nil
 }
 
+// unmatchedPaths returns the --by JSON paths (not the named keys) that no
+// record had: a typo such as --by Model puts every record under (none).
+func unmatchedPaths(res *Result) []string {
+	if res.Totals.Records == 0 {
+		return nil
+	}
+	named := map[string]bool{}
+	for _, k := range ByKeys() {
+		named[k] = true
+	}
+	var out []string
+	for _, k := range res.By {
+		if named[k] {
+			continue
+		}
+		matched := false
+		for _, g := range res.Groups {
+			if g.Key[k] != "(none)" {
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // parseArgs parses args with fs, allowing flags after operands until "--".
 // It returns ok=false with the exit code when parsing ends the command
 // (help, or a bad flag).
@@ -357,6 +386,12 @@ func (e *Env) Recount(ctx context.Context, args []string) int {
 			}
 			fmt.Fprintf(e.Stderr, "tokcount recount: %s: %s%s\n", displayName(f.File), f.Error, after)
 			exit = ExitError
+		}
+	}
+	if !quiet {
+		for _, k := range unmatchedPaths(res) {
+			fmt.Fprintf(e.Stderr, "tokcount recount: --by %s: no record has this JSON path, so every record is under (none) (keys: %s)\n",
+				k, strings.Join(ByKeys(), ", "))
 		}
 	}
 	if werr := WriteResult(report, res, output); werr != nil {

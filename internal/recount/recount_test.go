@@ -419,6 +419,11 @@ func TestUsageAndErrors(t *testing.T) {
 			t.Errorf("%v: the readable input must still be reported:\n%s", tc.args, stdout)
 		}
 	}
+	// A --by path no record has is named (a typo like Model for model).
+	_, stderr, code := run(t, "", "--by", "Model,model", "testdata/mixed.jsonl")
+	if code != 0 || !strings.Contains(stderr, "--by Model: no record has this JSON path") || strings.Contains(stderr, "--by model:") {
+		t.Errorf("--by Model: exit %d, %q", code, stderr)
+	}
 	for _, args := range [][]string{{"--help"}, {"merge", "-h"}} {
 		stdout, _, code := run(t, "", args...)
 		if code != 0 || !strings.Contains(stdout, "Exit status:") || !strings.Contains(stdout, "Examples:") {
