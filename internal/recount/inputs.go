@@ -161,10 +161,21 @@ func fileKind(m fs.FileMode) string {
 // operands (standard input) never clash.
 func RecordsClash(path string, operands []string) string {
 	rec, recErr := os.Stat(path)
-	// The directories that hold path, from its own up to the root, as the
+	// Where the file will be written: a symbolic link is followed (to a
+	// log in an input directory, say), dangling or not.
+	target := path
+	if t, err := filepath.EvalSymlinks(path); err == nil {
+		target = t
+	} else if l, err := os.Readlink(path); err == nil {
+		if !filepath.IsAbs(l) {
+			l = filepath.Join(filepath.Dir(path), l)
+		}
+		target = l
+	}
+	// The directories that hold it, from its own up to the root, as the
 	// file system resolves them.
 	var holders []fs.FileInfo
-	if dir, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(target)); err == nil {
 		if dir, err = filepath.Abs(dir); err == nil {
 			for {
 				if st, err := os.Stat(dir); err == nil {

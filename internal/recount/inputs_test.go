@@ -58,6 +58,17 @@ func TestRecordsNotAnInput(t *testing.T) {
 			}
 		}
 	}
+	// The records path a link to a log of an input directory: refused
+	// before the log is truncated.
+	if err := os.Symlink(log, filepath.Join(dir, "rec-link")); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := run(t, "", "-q", "--records", filepath.Join(dir, "rec-link"), filepath.Join(dir, "logs")); code != ExitUsage || !strings.Contains(stderr, "--records") {
+		t.Errorf("records through a link: exit %d, %q", code, stderr)
+	}
+	if got := readFile(t, log); got != strings.Repeat(chatLine, 3) {
+		t.Fatalf("records through a link: the input was changed to %q", got)
+	}
 	// Reached only through a link inside the walk: refused before any
 	// line is read back.
 	other := filepath.Join(t.TempDir(), "out")
