@@ -76,7 +76,27 @@ func New(o Options) (*Encoding, error) {
 	if o.Ranks == nil {
 		return nil, fmt.Errorf("%w: %s: no ranks", ErrInvalidEncoding, o.Name)
 	}
-	return newEncoding(o, bpe.NewTable(o.Ranks.Data, o.Ranks.Offsets))
+	// A hand-built table may be inconsistent (vocab.Ranks tolerates it):
+	// indexing one whose offsets decrease or pass the data panicked.
+	data, offs := o.Ranks.Data, o.Ranks.Offsets
+	for i := 0; i+1 < len(offs); i++ {
+		if offs[i] > offs[i+1] {
+			return nil, fmt.Errorf("%w: %s: ranks: offset %d of id %d is past the next id's, %d", ErrInvalidEncoding, o.Name, offs[i], i, offs[i+1])
+		}
+	}
+	if n := len(offs); n > 0 && uint64(offs[n-1]) > uint64(len(data)) {
+		return nil, fmt.Errorf("%w: %s: ranks: the last offset, %d, is past the %d bytes of data", ErrInvalidEncoding, o.Name, offs[n-1], len(data))
+	}
+	table := bpe.NewTable(data, offs)
+	// Two ids of the same bytes make the encoding ambiguous.
+	for id := 0; id+1 < len(offs); id++ {
+		if tok := data[offs[id]:offs[id+1]]; len(tok) > 0 {
+			if r := table.Rank(tok); r != uint32(id) {
+				return nil, fmt.Errorf("%w: %s: ranks: ids %d and %d are the same bytes %q", ErrInvalidEncoding, o.Name, min(r, uint32(id)), max(r, uint32(id)), tok)
+			}
+		}
+	}
+	return newEncoding(o, table)
 }
 
 // newEncoding is New over an already indexed table of o.Ranks.

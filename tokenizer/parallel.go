@@ -83,7 +83,7 @@ func (e *Encoding) CountParallel(text []byte, workers int) int {
 	if workers <= 1 || len(text) < 2*minParallelChunk {
 		return e.CountBytes(text)
 	}
-	chunk := max(minParallelChunk, len(text)/(4*workers))
+	chunk := max(minParallelChunk, len(text)/4/workers) // (4*workers may overflow)
 	var chunks [][]byte
 	for len(text) > chunk {
 		p := e.LastBoundary(text[:chunk])

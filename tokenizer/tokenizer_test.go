@@ -415,3 +415,34 @@ func TestCountReadsOnlyText(t *testing.T) {
 		<-written
 	}
 }
+
+// TestNewInconsistentRanks: a hand-built table whose offsets decrease or
+// pass the data, or that gives two ids the same bytes, is an error (New
+// panicked on the first two).
+func TestNewInconsistentRanks(t *testing.T) {
+	spec, err := vocab.Lookup("r50k_base")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := spec.LoadRanks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	offs := func(f func([]uint32) []uint32) []uint32 { return f(slices.Clone(good.Offsets)) }
+	dup := slices.Clone(good.Data)
+	for _, tc := range []struct {
+		name, want string
+		r          *vocab.Ranks
+	}{
+		{"decreasing", "past the next id's", &vocab.Ranks{Data: good.Data, Offsets: offs(func(o []uint32) []uint32 { o[1], o[2] = 5, 3; return o })}},
+		{"past data", "past the", &vocab.Ranks{Data: good.Data, Offsets: append(offs(func(o []uint32) []uint32 { return o }), 1<<31)}},
+		{"short data", "past the", &vocab.Ranks{Data: good.Data[:100], Offsets: good.Offsets}},
+		// Ids 0 and 1 ("!" and "\"") both "!".
+		{"duplicate", "the same bytes", &vocab.Ranks{Data: append(append(dup[:0:0], '!', '!'), dup[2:]...), Offsets: good.Offsets}},
+	} {
+		_, err := tokenizer.New(tokenizer.Options{Name: tc.name, Pattern: spec.Pattern, Ranks: tc.r})
+		if !errors.Is(err, tokenizer.ErrInvalidEncoding) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want ErrInvalidEncoding saying %q", tc.name, err, tc.want)
+		}
+	}
+}
