@@ -271,10 +271,25 @@ func FuzzValidUTF8(f *testing.F) {
 }
 
 func TestCompileRegexpErrors(t *testing.T) {
-	for _, p := range []string{`\w+`, `[a`, `(?x)a`, `a)`, `\p{Greek}`, `(?i:[a-z])`} {
+	for _, p := range []string{`\w+`, `[a`, `(?x)a`, `a)`, `\p{Greek}`, `(?i:[a-z])`, ``, "\xff", `a{,}`} {
 		if _, err := CompileRegexp(p); err == nil {
 			t.Errorf("CompileRegexp(%q): no error", p)
 		}
+	}
+}
+
+// TestRegexpEmptyLowerBound: x{,n} is x{0,n}, as in the reference (the
+// braces went through to .NET syntax, where they are literal text).
+func TestRegexpEmptyLowerBound(t *testing.T) {
+	re, err := CompileRegexp(`b{,3}c|.`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pieces []string
+	text := "bbc b{,3}c"
+	re.Split([]byte(text), func(i, j int) { pieces = append(pieces, text[i:j]) })
+	if got, want := strings.Join(pieces, "|"), "bbc| |b|{|,|3|}|c"; got != want {
+		t.Errorf("pieces %q, want %q", got, want)
 	}
 }
 

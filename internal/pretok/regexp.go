@@ -40,6 +40,14 @@ type Regexp struct {
 // CompileRegexp translates and compiles pattern. A construct it cannot
 // translate faithfully is an error wrapping ErrPattern.
 func CompileRegexp(pattern string) (*Regexp, error) {
+	switch {
+	case pattern == "":
+		// It matches only the empty string: every text would be 0 tokens
+		// (the reference does not finish).
+		return nil, fmt.Errorf("%w: an empty pattern", ErrPattern)
+	case !utf8.ValidString(pattern):
+		return nil, fmt.Errorf("%w: %q is not valid UTF-8", ErrPattern, pattern)
+	}
 	tr := translator{src: pattern}
 	out, err := tr.seq(false)
 	if err == nil && tr.pos < len(tr.src) {
@@ -135,10 +143,19 @@ func (t *translator) quantifier() (q string, possessive bool, err error) {
 			return "", false, t.errorf("unterminated {")
 		}
 		q = t.src[t.pos : t.pos+end+1]
-		for _, part := range strings.Split(q[1:len(q)-1], ",") {
+		parts := strings.Split(q[1:len(q)-1], ",")
+		for _, part := range parts {
 			if _, err := strconv.Atoi(part); err != nil && part != "" {
 				return "", false, t.errorf("bad repetition %s", q)
 			}
+		}
+		if len(parts) == 2 && parts[0] == "" {
+			// x{,n} is x{0,n} in the reference's syntax; .NET would
+			// read the braces as literal text.
+			if parts[1] == "" {
+				return "", false, t.errorf("bad repetition %s", q)
+			}
+			q = "{0," + parts[1] + "}"
 		}
 		t.pos += end + 1
 	default:
