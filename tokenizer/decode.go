@@ -19,7 +19,9 @@ func (e *UnknownTokenError) Is(target error) bool { return target == ErrUnknownT
 
 // Decode returns the bytes of tokens: the concatenated token bytes, with
 // special ids as their text. Ids may split a UTF-8 sequence; the bytes are
-// returned as they are. An unknown id is an *UnknownTokenError.
+// returned as they are (a tokenizer.json encoding decodes as its Hugging
+// Face decoder does: there such a split becomes U+FFFD; see the package
+// doc). An unknown id is an *UnknownTokenError.
 func (e *Encoding) Decode(tokens []uint32) ([]byte, error) {
 	return e.AppendDecode(nil, tokens)
 }

@@ -12,7 +12,10 @@
 // U+FFFD, as Python's bytes.decode("utf-8", errors="replace") and the WHATWG
 // TextDecoder do. This is not strings.ToValidUTF8 (one U+FFFD per run) nor a
 // range loop (one per byte). Decode returns the bytes of the tokens, so
-// Decode(Encode(x)) == x for valid UTF-8 x.
+// Decode(Encode(x)) == x for valid UTF-8 x. A tokenizer.json encoding
+// decodes as its Hugging Face decoder does instead: its normalizer's text
+// (Qwen3's is NFC, so "e\u0301" decodes as "é"), and U+FFFD where the ids
+// split a UTF-8 sequence.
 //
 // # Special tokens
 //
@@ -34,4 +37,10 @@
 // allocates its scratch (and caches) again. A Counter owns its scratch and
 // never loses it; long-lived worker goroutines should use one.
 // AppendTokens allocates only to grow dst.
+//
+// An encoding made by New with a pattern other than the OpenAI ones splits
+// text with a regexp engine instead of a hand-written splitter: it is
+// slower, it allocates on every call, and it backtracks, so a pattern with
+// nested repetition (such as (?:a|aa)+b) can take time exponential in the
+// length of some texts, where the reference's linear engine would not.
 package tokenizer

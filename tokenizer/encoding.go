@@ -60,7 +60,8 @@ type Options struct {
 	Name string
 	// Pattern is the pretokenizer regex in tiktoken's (Rust regex) syntax.
 	// The OpenAI patterns run on hand-written splitters; any other pattern
-	// runs on a slower regexp engine.
+	// runs on a slower regexp engine, which allocates and backtracks (see
+	// the package doc).
 	Pattern string
 	// Ranks is the token table; ranks are token ids and merge priorities.
 	// Every single byte must be a token.

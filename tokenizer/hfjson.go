@@ -49,6 +49,11 @@ func (e *Encoding) hfDecode(dst []byte, tokens []uint32) ([]byte, error) {
 		if errors.Is(err, hf.ErrUnknownID) {
 			for i, id := range tokens {
 				if _, derr := e.hf.Decode(tokens[i : i+1]); derr != nil {
+					// As documented: dst extended by the tokens before
+					// the bad one.
+					if before, perr := e.hf.Decode(tokens[:i]); perr == nil {
+						dst = append(dst, before...)
+					}
 					return dst, &UnknownTokenError{Encoding: e.name, ID: id, Index: i}
 				}
 			}

@@ -51,6 +51,11 @@ func TestTokenizerJSON(t *testing.T) {
 	if _, err := enc.Decode([]uint32{9707, 1 << 30}); !errors.Is(err, tokenizer.ErrUnknownToken) {
 		t.Errorf("Decode(bad id) = %v, want ErrUnknownToken", err)
 	}
+	// On error, dst is extended by the tokens before the bad one (it was
+	// returned unchanged).
+	if b, err := enc.AppendDecode([]byte("pre:"), append(enc.Encode("hello"), 1<<31)); string(b) != "pre:hello" || !errors.Is(err, tokenizer.ErrUnknownToken) {
+		t.Errorf("AppendDecode(hello, bad id) = %q, %v; want \"pre:hello\" and ErrUnknownToken", b, err)
+	}
 	if _, err := enc.WithSpecial("<|im_start|>"); err == nil {
 		t.Error("WithSpecial(one text) on a tokenizer.json encoding: no error")
 	}
