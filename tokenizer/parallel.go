@@ -2,7 +2,6 @@ package tokenizer
 
 import (
 	"bytes"
-	"strings"
 	"sync"
 )
 
@@ -60,14 +59,7 @@ func (e *Encoding) boundarySafe() bool {
 	if e.allowed == nil {
 		return true
 	}
-	for _, list := range e.allowed.byFirst {
-		for _, s := range list {
-			if strings.ContainsAny(s.Text, " \n") {
-				return false
-			}
-		}
-	}
-	return true
+	return !e.allowed.contains(" \n")
 }
 
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
