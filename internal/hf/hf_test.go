@@ -206,6 +206,10 @@ func TestLoadErrors(t *testing.T) {
 		`{"model":{"type":"BPE","vocab":{"a":0},"merges":["a a a"]}}`,
 		`{"model":{"type":"BPE","unk_token":"<unk>","vocab":{"a":0},"merges":[]}}`,
 		`{"version":"2.0","model":{"type":"BPE","vocab":{"a":0},"merges":[]}}`,
+		// The reference refuses these (they loaded here).
+		`{"model":{"type":"BPE","vocab":{"a":0}}}`,
+		`{"added_tokens":[{"content":"<x>","special":true}],"model":{"type":"BPE","vocab":{"a":0},"merges":[]}}`,
+		`{"added_tokens":[{"id":1,"special":true}],"model":{"type":"BPE","vocab":{"a":0},"merges":[]}}`,
 	} {
 		if _, err := Load([]byte(bad)); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: %v", bad, err)

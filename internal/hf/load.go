@@ -414,13 +414,14 @@ func parsePreTokenizer(raw json.RawMessage, where string) ([]stage, error) {
 }
 
 type addedJSON struct {
-	ID         uint32 `json:"id"`
-	Content    string `json:"content"`
-	SingleWord bool   `json:"single_word"`
-	LStrip     bool   `json:"lstrip"`
-	RStrip     bool   `json:"rstrip"`
-	Normalized bool   `json:"normalized"`
-	Special    bool   `json:"special"`
+	ID      *uint32 `json:"id"`      // required by the reference, which then picks the id itself
+	Content *string `json:"content"` // required
+
+	SingleWord bool `json:"single_word"`
+	LStrip     bool `json:"lstrip"`
+	RStrip     bool `json:"rstrip"`
+	Normalized bool `json:"normalized"`
+	Special    bool `json:"special"`
 }
 
 func parseModel(mp *modelParts, rawModel []byte, byteMode bool) (*bpeModel, map[string]uint32, error) {
@@ -475,6 +476,9 @@ func parseModel(mp *modelParts, rawModel []byte, byteMode bool) (*bpeModel, map[
 	}
 	if mp.vocab == nil {
 		return nil, nil, invalid("%s: no vocab", where)
+	}
+	if !mp.hasMrg {
+		return nil, nil, invalid("%s: no merges (the reference refuses a BPE model without them)", where)
 	}
 	vocab := mp.vocab
 	m := &bpeModel{
@@ -619,8 +623,12 @@ func (c *core) buildAdded(list []addedJSON, vocab map[string]uint32) error {
 	vocabSize := uint32(len(vocab))
 	var maxAdded uint32
 	var sc normScratch
-	for _, j := range list {
-		tok := AddedToken{Content: j.Content, Special: j.Special, SingleWord: j.SingleWord,
+	for i, j := range list {
+		// The reference refuses an entry without either.
+		if j.ID == nil || j.Content == nil {
+			return invalid("added_tokens[%d]: missing field %s", i, map[bool]string{true: "id", false: "content"}[j.ID == nil])
+		}
+		tok := AddedToken{Content: *j.Content, Special: j.Special, SingleWord: j.SingleWord,
 			LStrip: j.LStrip, RStrip: j.RStrip, Normalized: j.Normalized}
 		if tok.Content == "" {
 			continue
