@@ -271,7 +271,7 @@ func FuzzValidUTF8(f *testing.F) {
 }
 
 func TestCompileRegexpErrors(t *testing.T) {
-	for _, p := range []string{`\w+`, `[a`, `(?x)a`, `a)`, `\p{Greek}`, `(?i:[a-z])`, ``, "\xff", `a{,}`} {
+	for _, p := range []string{`\w+`, `[a`, `(?x)a`, `a)`, `\p{Greek}`, `(?i:[a-z])`, ``, "\xff", `a{,}`, `\x{FFFFFFFF}`, `\x{110000}`, `\x{D800}`} {
 		if _, err := CompileRegexp(p); err == nil {
 			t.Errorf("CompileRegexp(%q): no error", p)
 		}

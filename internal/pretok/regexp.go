@@ -359,6 +359,10 @@ func (t *translator) escape() (set string, lit rune, err error) {
 			if perr != nil {
 				return "", 0, t.errorf("bad \\x{}")
 			}
+			if v > unicode.MaxRune || (v >= 0xd800 && v <= 0xdfff) {
+				// rune(v) wrapped (\x{FFFFFFFF} was reported as \x{-1}).
+				return "", 0, t.errorf("\\x{%s} is not a Unicode scalar value", t.src[t.pos+1:t.pos+end])
+			}
 			t.pos += end + 1
 			return "", rune(v), nil
 		}
