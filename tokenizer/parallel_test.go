@@ -3,6 +3,7 @@ package tokenizer_test
 import (
 	"bytes"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"testing"
 
@@ -53,8 +54,10 @@ func TestCountParallel(t *testing.T) {
 	for _, name := range []string{"cl100k_base", "o200k_base", "r50k_base"} {
 		enc := tokenizer.MustGet(name)
 		want := enc.CountBytes(text)
-		// 1<<62: 4*workers overflowed to 0, a division by zero.
-		for _, w := range []int{1, 2, 3, 8, 1 << 62, 1<<62 + 1, math.MaxInt} {
+		// 1<<62 (on 64 bits): 4*workers overflowed to 0, a division by
+		// zero.
+		const wrap = 1 << (bits.UintSize - 2)
+		for _, w := range []int{1, 2, 3, 8, wrap, wrap + 1, math.MaxInt} {
 			if got := enc.CountParallel(text, w); got != want {
 				t.Errorf("%s CountParallel(%d) = %d, want %d", name, w, got, want)
 			}
