@@ -133,15 +133,7 @@ func (x *Extractor) anthropicRequest(body jsonl.Value) error {
 	if sysMessage {
 		x.beginMessage(roleSystem, nil)
 	}
-	switch sys.Kind() {
-	case jsonl.String:
-		x.add(Input, System, sys.Str())
-	case jsonl.Array:
-		x.anthropicBlocks(Input, System, sys, "system")
-	case jsonl.Missing, jsonl.Null:
-	default:
-		x.badField("system", sys, "a string or an array")
-	}
+	x.content(Input, System, sys, "system", anthropicFamily)
 	if sysMessage {
 		x.endMessage()
 	}
@@ -158,7 +150,7 @@ func (x *Extractor) anthropicRequest(body jsonl.Value) error {
 		role := str(m, "role")
 		kind := roleKind(role)
 		x.beginMessage(role, nil)
-		x.anthropicContent(Input, kind, m.Get("content"), "messages[].content")
+		x.content(Input, kind, m.Get("content"), "messages[].content", anthropicFamily)
 		x.endMessage()
 		return true
 	})
@@ -171,20 +163,6 @@ func (x *Extractor) anthropicRequest(body jsonl.Value) error {
 		return true
 	})
 	return nil
-}
-
-// anthropicContent reads a content field at path: a string, or an array
-// of blocks (null or absent: none). Anything else is a bad field.
-func (x *Extractor) anthropicContent(side Side, kind Kind, c jsonl.Value, path string) {
-	switch c.Kind() {
-	case jsonl.String:
-		x.add(side, kind, c.Str())
-	case jsonl.Array:
-		x.anthropicBlocks(side, kind, c, path)
-	case jsonl.Missing, jsonl.Null:
-	default:
-		x.badField(path, c, "a string or an array")
-	}
 }
 
 // anthropicBlocks reads content blocks, the array at path; kind is the
@@ -208,7 +186,7 @@ func (x *Extractor) anthropicBlocks(side Side, kind Kind, blocks jsonl.Value, pa
 			// A nested block's path is named by its type: a path joined
 			// here, through the recursion, was allocated for every
 			// tool result.
-			x.anthropicContent(side, Tool, b.Get("content"), "tool_result.content")
+			x.content(side, Tool, b.Get("content"), "tool_result.content", anthropicFamily)
 		case "search_result":
 			x.anthropicBlocks(side, kind, b.Get("content"), "search_result.content")
 		case "image":

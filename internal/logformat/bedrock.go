@@ -194,7 +194,7 @@ func (x *Extractor) bedrockOutput(body jsonl.Value, model string) string {
 	switch {
 	case body.Get("output").Get("message").Kind() == jsonl.Object:
 		// Converse, and Amazon Nova's InvokeModel body.
-		x.converseContent(Output, OutputText, body.Get("output").Get("message").Get("content"), "output.message.content")
+		x.content(Output, OutputText, body.Get("output").Get("message").Get("content"), "output.message.content", converseFamily)
 	case string(str(body, "type")) == "message":
 		x.anthropicBlocks(Output, OutputText, body.Get("content"), "content")
 		if len(x.rec.ID) == 0 {
@@ -332,10 +332,10 @@ func (x *Extractor) converseRequest(body jsonl.Value) {
 	sys := body.Get("system")
 	if sys.Kind() == jsonl.String || sys.Kind() == jsonl.Array {
 		x.beginMessage(roleSystem, nil)
-		x.converseContent(Input, System, sys, "system")
+		x.content(Input, System, sys, "system", converseFamily)
 		x.endMessage()
 	} else {
-		x.converseContent(Input, System, sys, "system") // absent, null, or a bad field
+		x.content(Input, System, sys, "system", converseFamily) // absent, null, or a bad field
 	}
 	if msgs := body.Get("messages"); msgs.Exists() && !msgs.IsNull() && msgs.Kind() != jsonl.Array {
 		x.badField("messages", msgs, "an array")
@@ -347,7 +347,7 @@ func (x *Extractor) converseRequest(body jsonl.Value) {
 		role := str(m, "role")
 		kind := roleKind(role)
 		x.beginMessage(role, nil)
-		x.converseContent(Input, kind, m.Get("content"), "messages[].content")
+		x.content(Input, kind, m.Get("content"), "messages[].content", converseFamily)
 		x.endMessage()
 		return true
 	})
@@ -357,20 +357,6 @@ func (x *Extractor) converseRequest(body jsonl.Value) {
 		}
 		return true
 	})
-}
-
-// converseContent reads a content field at path: a string, or an array of
-// Converse blocks (null or absent: none). Anything else is a bad field.
-func (x *Extractor) converseContent(side Side, kind Kind, c jsonl.Value, path string) {
-	switch c.Kind() {
-	case jsonl.String:
-		x.add(side, kind, c.Str())
-	case jsonl.Array:
-		x.converseBlocks(side, kind, c, path)
-	case jsonl.Missing, jsonl.Null:
-	default:
-		x.badField(path, c, "a string or an array")
-	}
 }
 
 // converseBlocks reads Converse content blocks, the array at path, each an

@@ -500,6 +500,32 @@ func (x *Extractor) textOf(v jsonl.Value, key, path, sub string) []byte {
 	return x.text(v.Get(key), path, sub)
 }
 
+// blockFamily names whose content blocks an array holds.
+type blockFamily uint8
+
+const (
+	anthropicFamily blockFamily = iota // {"type": "text", "text": ...}, ...
+	converseFamily                     // {"text": ...}, {"toolUse": ...}, ...
+)
+
+// content reads a content field at path: a string, or an array of the
+// family's blocks (null or absent: none). Anything else is a bad field.
+func (x *Extractor) content(side Side, kind Kind, c jsonl.Value, path string, f blockFamily) {
+	switch c.Kind() {
+	case jsonl.String:
+		x.add(side, kind, c.Str())
+	case jsonl.Array:
+		if f == converseFamily {
+			x.converseBlocks(side, kind, c, path)
+		} else {
+			x.anthropicBlocks(side, kind, c, path)
+		}
+	case jsonl.Missing, jsonl.Null:
+	default:
+		x.badField(path, c, "a string or an array")
+	}
+}
+
 // badField rejects the record: at path is v, where want was expected. The
 // first such field is the one reported.
 func (x *Extractor) badField(path string, v jsonl.Value, want string) {
