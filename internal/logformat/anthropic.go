@@ -233,9 +233,9 @@ func (x *Extractor) anthropicStream(events jsonl.Value) {
 			cb := ev.Get("content_block")
 			switch string(str(cb, "type")) {
 			case "text":
-				s.append(idx, OutputText, str(cb, "text"))
+				s.append(idx, OutputText, x.textOf(cb, "text", "[].content_block.text", ""))
 			case "thinking":
-				s.append(idx, Reasoning, str(cb, "thinking"))
+				s.append(idx, Reasoning, x.textOf(cb, "thinking", "[].content_block.thinking", ""))
 			case "tool_use", "server_tool_use":
 				s.append(idx, ToolCallArguments, nil)
 			case "redacted_thinking":
@@ -245,11 +245,11 @@ func (x *Extractor) anthropicStream(events jsonl.Value) {
 			d := ev.Get("delta")
 			switch string(str(d, "type")) {
 			case "text_delta":
-				s.append(idx, OutputText, str(d, "text"))
+				s.append(idx, OutputText, x.textOf(d, "text", "[].delta.text", ""))
 			case "thinking_delta":
-				s.append(idx, Reasoning, str(d, "thinking"))
+				s.append(idx, Reasoning, x.textOf(d, "thinking", "[].delta.thinking", ""))
 			case "input_json_delta":
-				s.append(idx, ToolCallArguments, str(d, "partial_json"))
+				s.append(idx, ToolCallArguments, x.textOf(d, "partial_json", "[].delta.partial_json", ""))
 			}
 		}
 		return true

@@ -120,3 +120,33 @@ func TestNotAnIntegerMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestBadStreamFragments: a streamed Bedrock body's fragment of the wrong
+// type makes the record not recountable, as a whole body's field does.
+func TestBadStreamFragments(t *testing.T) {
+	line := func(out string) string {
+		return `{"schemaType":"ModelInvocationLog","timestamp":"2025-09-01T00:00:00Z","accountId":"1","requestId":"r","operation":"InvokeModelWithResponseStream","modelId":"anthropic.claude-3-haiku-20240307-v1:0",` +
+			`"input":{"inputBodyJson":{"anthropic_version":"bedrock-2023-05-31","messages":[{"role":"user","content":"hi"}]},"inputTokenCount":5},"output":{"outputBodyJson":` + out + `,"outputTokenCount":2}}`
+	}
+	x, _ := NewExtractor(Options{})
+	p := jsonl.NewParser(jsonl.Reference)
+	for out, want := range map[string]string{
+		`[{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":7}}]`:    "output body: bad field: [].delta.text: a number",
+		`[{"contentBlockDelta":{"contentBlockIndex":0,"delta":{"text":{"a":1}}}}]`:             "output body: bad field: [].contentBlockDelta.delta.text: an object",
+		`[{"outputText":["a"],"index":0}]`:                                                     "output body: bad field: [].outputText: an array",
+		`[{"choices":[{"index":0,"delta":{"content":5}}]}]`:                                    "output body: bad field: [].choices[].delta.content: a number",
+		`[{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"ok"}}]`: "",
+	} {
+		doc, err := p.Parse([]byte(line(out)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := x.Extract(doc.Root())
+		if err != nil {
+			t.Fatalf("%s: %v", out, err)
+		}
+		if (want == "" && rec.NotRecountable != "") || !strings.Contains(rec.NotRecountable, want) {
+			t.Errorf("%s: not recountable %q, want %q", out, rec.NotRecountable, want)
+		}
+	}
+}

@@ -277,12 +277,12 @@ func (x *Extractor) bedrockStream(chunks jsonl.Value) string {
 		switch {
 		case c.Has("outputText"): // Titan
 			idx, _ := c.Get("index").Int()
-			s.append(idx, OutputText, str(c, "outputText"))
+			s.append(idx, OutputText, x.textOf(c, "outputText", "[].outputText", ""))
 		case c.Has("generation"): // Llama
-			s.append(0, OutputText, str(c, "generation"))
+			s.append(0, OutputText, x.textOf(c, "generation", "[].generation", ""))
 		case c.Has("outputs"): // Mistral
 			c.Get("outputs").Elems(func(i int, o jsonl.Value) bool {
-				s.append(int64(i), OutputText, str(o, "text"))
+				s.append(int64(i), OutputText, x.textOf(o, "text", "[].outputs[].text", ""))
 				return true
 			})
 		case c.Has("choices"): // OpenAI-style chunks
@@ -292,7 +292,7 @@ func (x *Extractor) bedrockStream(chunks jsonl.Value) string {
 					idx = int64(i)
 				}
 				d := ch.Get("delta")
-				if c := str(d, "content"); len(c) > 0 {
+				if c := x.textOf(d, "content", "[].choices[].delta.content", ""); len(c) > 0 {
 					s.append(idx, OutputText, c)
 				}
 				if r := chatReasoning(d); len(r) > 0 {
@@ -302,13 +302,13 @@ func (x *Extractor) bedrockStream(chunks jsonl.Value) string {
 			})
 		case c.Has("generations"): // Cohere
 			c.Get("generations").Elems(func(i int, o jsonl.Value) bool {
-				s.append(int64(i), OutputText, str(o, "text"))
+				s.append(int64(i), OutputText, x.textOf(o, "text", "[].generations[].text", ""))
 				return true
 			})
 		case c.Has("text"): // Cohere Command R
-			s.append(0, OutputText, str(c, "text"))
+			s.append(0, OutputText, x.textOf(c, "text", "[].text", ""))
 		case c.Has("completion"): // Claude 2
-			s.append(0, OutputText, str(c, "completion"))
+			s.append(0, OutputText, x.textOf(c, "completion", "[].completion", ""))
 		case c.Has("amazon-bedrock-invocationMetrics"):
 		default:
 			known = false
@@ -434,12 +434,12 @@ func (x *Extractor) converseStream(events jsonl.Value) {
 			idx, _ := d.Get("contentBlockIndex").Int()
 			delta := d.Get("delta")
 			switch {
-			case delta.Get("text").Kind() == jsonl.String:
-				s.append(idx, OutputText, str(delta, "text"))
+			case delta.Has("text"):
+				s.append(idx, OutputText, x.textOf(delta, "text", "[].contentBlockDelta.delta.text", ""))
 			case delta.Has("toolUse"):
-				s.append(idx, ToolCallArguments, str(delta.Get("toolUse"), "input"))
+				s.append(idx, ToolCallArguments, x.textOf(delta.Get("toolUse"), "input", "[].contentBlockDelta.delta.toolUse.input", ""))
 			case delta.Has("reasoningContent"):
-				s.append(idx, Reasoning, str(delta.Get("reasoningContent"), "text"))
+				s.append(idx, Reasoning, x.textOf(delta.Get("reasoningContent"), "text", "[].contentBlockDelta.delta.reasoningContent.text", ""))
 			}
 		}
 		return true
