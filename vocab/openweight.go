@@ -50,8 +50,9 @@ const Qwen3Vocabulary = "qwen3"
 //     ErrTokenizerFileNeeded and name, where known, the Hugging Face
 //     repository whose tokenizer.json is needed.
 //
-// Anything else gives the *UnknownModelError of step 1, unchanged (its
-// Model is the name as given and its Suggestions are tiktoken names).
+// Anything else gives the *UnknownModelError of step 1 (its Model is the
+// name as given and its Suggestions are tiktoken names; for an OpenAI name
+// under a wrapper, those closest to the name without it).
 // Matching after step 1 is case-insensitive. ModelVocabulary never guesses
 // a vocabulary from a family resemblance: Qwen2.5 and Qwen2, whose
 // tokenizer.json differs from Qwen3's, are ErrTokenizerFileNeeded. It is
@@ -71,6 +72,11 @@ func ModelVocabulary(model string) (string, error) {
 	}
 	if v, merr := resolveOpenWeight(model, n); v != "" || merr != nil {
 		return v, merr
+	}
+	if n.openAI() && n.base != "" {
+		// Suggest from the name without its wrappers: "openai/GPT-4o"
+		// is far from every tiktoken name, "GPT-4o" is close to gpt-4o.
+		return "", &UnknownModelError{Model: model, Suggestions: suggestModels(n.base)}
 	}
 	return "", err
 }

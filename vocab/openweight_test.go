@@ -505,3 +505,19 @@ func TestModelVocabularyWordPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestWrappedOpenAISuggestions: an OpenAI name under a wrapper that does not
+// match (case matters, as in tiktoken) is suggested from the name without
+// the wrapper; the whole wrapped name was close to nothing.
+func TestWrappedOpenAISuggestions(t *testing.T) {
+	for in, want := range map[string]string{
+		"openai/GPT-4o":              "gpt-4o",
+		"US.OPENAI.GPT-OSS-120B-1:0": "gpt-oss-*",
+	} {
+		_, err := ModelVocabulary(in)
+		var ue *UnknownModelError
+		if !errors.As(err, &ue) || ue.Model != in || len(ue.Suggestions) == 0 || ue.Suggestions[0] != want {
+			t.Errorf("%s: %v, want first suggestion %s", in, err, want)
+		}
+	}
+}
