@@ -144,41 +144,71 @@ func build(table []uint32, lens []uint8, values []uint32, bits uint) bool {
 		code = (code + uint32(count[l-1])) << 1
 		next[l] = code
 	}
-	// First pass: the longest code under each main-table slot that
-	// starts a subtable.
-	var subLen [1 << litBits]uint8
-	if maxLen > int(bits) {
-		n := next
-		for _, l := range lens {
-			if int(l) <= int(bits) {
-				if l > 0 {
-					n[l]++
-				}
-				continue
-			}
-			c := n[l]
-			n[l]++
-			i := reverse(c, uint(l)) & uint32(mainSize-1)
-			subLen[i] = max(subLen[i], l)
-			table[i] = 0 // no subtable yet (no entry is 0)
+	// The symbols by code length, in symbol order within a length: the
+	// order canonical codes are given in.
+	var start [maxCodeLen + 2]int
+	for l := 1; l <= maxCodeLen; l++ {
+		start[l+1] = start[l] + count[l]
+	}
+	var sorted [numLit + numDist + 2]uint16
+	pos := start
+	for s, l := range lens {
+		if l > 0 {
+			sorted[pos[l]] = uint16(s)
+			pos[l]++
 		}
 	}
-	free := uint32(mainSize)
-	for s, l := range lens {
-		if l == 0 {
+	// Codes of at most bits, a length at a time: table[:1<<cur] holds
+	// every shorter code, replicated, and is copied up to double it before
+	// the next length's codes go in (libdeflate's way). The copies fill the
+	// main table with a memmove where writing each code's replicas one by
+	// one was a store per entry (2,048 for the literal/length table, three
+	// tables a block: most of the time of a block header).
+	cur := 0
+	for l := 1; l <= min(int(bits), maxLen); l++ {
+		if count[l] == 0 {
 			continue
 		}
+		if cur == 0 {
+			cur = l // nothing shorter to replicate
+		}
+		for ; cur < l; cur++ {
+			copy(table[1<<cur:2<<cur], table[:1<<cur])
+		}
+		for _, s := range sorted[start[l]:start[l+1]] {
+			c := next[l]
+			next[l]++
+			v := values[s] // the extra bits' count in bits 8-11
+			table[reverse(c, uint(l))] = v&^0xf00 | uint32(l)<<8 | (uint32(l) + v>>8&15)
+		}
+	}
+	for ; cur > 0 && cur < int(bits); cur++ {
+		copy(table[1<<cur:2<<cur], table[:1<<cur])
+	}
+	if maxLen <= int(bits) {
+		return true
+	}
+	// Longer codes: first the longest code under each main-table slot that
+	// starts a subtable, then the subtables.
+	long := sorted[start[bits+1]:start[maxLen+1]]
+	var subLen [1 << litBits]uint8
+	n := next
+	for _, s := range long {
+		l := lens[s]
+		c := n[l]
+		n[l]++
+		i := reverse(c, uint(l)) & uint32(mainSize-1)
+		subLen[i] = max(subLen[i], l)
+		table[i] = 0 // no subtable yet (no entry is 0)
+	}
+	free := uint32(mainSize)
+	for _, s := range long {
+		l := lens[s]
 		c := next[l]
 		next[l]++
 		r := reverse(c, uint(l))
-		v := values[s] // the extra bits' count in bits 8-11
+		v := values[s]
 		e := v&^0xf00 | uint32(l)<<8 | (uint32(l) + v>>8&15)
-		if uint(l) <= bits {
-			for i := int(r); i < mainSize; i += 1 << l {
-				table[i] = e
-			}
-			continue
-		}
 		i := r & uint32(mainSize-1)
 		sb := uint(subLen[i]) - bits
 		if table[i] == 0 {
@@ -189,9 +219,9 @@ func build(table []uint32, lens []uint8, values []uint32, bits uint) bool {
 			table[i] = flagSub | uint32(sb)<<8 | free<<16
 			free += 1 << sb
 		}
-		start := int(table[i] >> 16)
+		sub := int(table[i] >> 16)
 		for j := int(r >> bits); j < 1<<sb; j += 1 << (uint(l) - bits) {
-			table[start+j] = e
+			table[sub+j] = e
 		}
 	}
 	return true
