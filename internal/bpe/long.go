@@ -211,7 +211,7 @@ func (m *Merger) mergeLong(piece []byte) int {
 	pairs := m.pairs
 	t := m.t
 	q := &m.queue
-	q.reset(len(t.offs) - 1)
+	q.reset(t.nRanks)
 	for i := int32(0); i < n; i++ {
 		nodes[i] = node{next: i + 1, prev: i - 1, pair: NoRank, tok: t.byteRk[piece[i]]}
 		if i+1 < n {

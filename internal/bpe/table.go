@@ -17,34 +17,45 @@ const NoRank = ^uint32(0)
 // Table maps token bytes to ranks (token ids). Ranks are also the merge
 // priority: a lower rank merges first.
 //
-// A Table is immutable after NewTable and safe for concurrent use. It
-// references, and never modifies, the data and offset slices it was built from.
+// A Table is immutable after NewTable or TableFromImage and safe for
+// concurrent use. It references, and never modifies, the data it was built
+// from. Its index is kept as little-endian bytes, in the layout of an image
+// (see image.go), so that a table embedded in the binary is used where it
+// lies: byte slices need no alignment (the note in image.go has what this
+// costs counting: within noise to 3%).
 type Table struct {
-	data   []byte   // all token bytes, concatenated in rank order
-	offs   []uint32 // token r is data[offs[r]:offs[r+1]]; empty = no token r
-	slots  []slot   // open addressing with linear probing; n == 0: empty
-	tags   []uint8  // tags[i]: slot i's tag (see tag), 0 if it is empty
+	data   []byte // all token bytes, concatenated in rank order
+	offs   []byte // little-endian uint32 per rank and one more: token r is data[off(r):off(r+1)]; empty = no token r
+	slots  []byte // slotSize bytes per slot (see slot layout), open addressing with linear probing
+	tags   []byte // tags[i]: slot i's tag (see tag), 0 if it is empty
 	mask   uint64
+	nRanks int              // len(offs)/4 - 1
 	byteRk [256]uint32      // rank of each single byte, NoRank if absent
 	pairRk *[1 << 16]uint32 // rank of each 2-byte string, by little-endian value
 	maxLen int              // longest token, in bytes
 }
 
-// slot holds a token's length, rank and key: for tokens of up to 8 bytes
-// the key is the whole token (see key), so a lookup never touches data; for
-// longer ones it is the first 8 bytes, and the rest is compared in data.
-type slot struct {
-	key  uint64
-	rank uint32
-	n    uint32
-}
+// A slot holds a token's key, rank and length, little-endian, at these
+// offsets: for tokens of up to 8 bytes the key is the whole token (see key),
+// so a lookup never touches data; for longer ones it is the first 8 bytes,
+// and the rest is compared in data.
+const (
+	slotKey  = 0
+	slotRank = 8
+	slotLen  = 12
+	slotSize = 16
+)
 
 // NewTable indexes the flat token table (data, offs): token r has the bytes
 // data[offs[r]:offs[r+1]], and an empty range means no token has rank r.
-// Token byte strings must be distinct (the vocab package guarantees it).
+// Token byte strings must be distinct (the vocab package guarantees it),
+// offsets must not decrease and must lie within data (tokenizer.New checks).
 func NewTable(data []byte, offs []uint32) *Table {
 	n := 0
-	t := &Table{data: data, offs: offs}
+	t := &Table{data: data, offs: make([]byte, 4*len(offs)), nRanks: max(len(offs)-1, 0)}
+	for i, o := range offs {
+		binary.LittleEndian.PutUint32(t.offs[4*i:], o)
+	}
 	for i := range t.byteRk {
 		t.byteRk[i] = NoRank
 	}
@@ -59,8 +70,8 @@ func NewTable(data []byte, offs []uint32) *Table {
 		}
 	}
 	size := 1 << bits.Len(uint(n*2)) // load factor <= 1/2
-	t.slots = make([]slot, size)
-	t.tags = make([]uint8, size)
+	t.slots = make([]byte, size*slotSize)
+	t.tags = make([]byte, size)
 	t.mask = uint64(size - 1)
 	for r := 0; r+1 < len(offs); r++ {
 		tok := data[offs[r]:offs[r+1]]
@@ -76,14 +87,24 @@ func NewTable(data []byte, offs []uint32) *Table {
 		k := key(tok)
 		h := hashKey(tok, k)
 		i := h & t.mask
-		for t.slots[i].n != 0 {
+		for t.tags[i] != 0 {
 			i = (i + 1) & t.mask
 		}
-		t.slots[i] = slot{key: k, rank: uint32(r), n: uint32(len(tok))}
+		s := (*[slotSize]byte)(t.slots[i*slotSize:])
+		binary.LittleEndian.PutUint64(s[slotKey:], k)
+		binary.LittleEndian.PutUint32(s[slotRank:], uint32(r))
+		binary.LittleEndian.PutUint32(s[slotLen:], uint32(len(tok)))
 		t.tags[i] = tag(h)
 	}
 	return t
 }
+
+// off returns the offset of token r in data; r <= t.nRanks.
+func (t *Table) off(r uint32) uint32 { return binary.LittleEndian.Uint32(t.offs[4*uint64(r):]) }
+
+// NRanks returns the number of ranks, tokens or gaps: one more than the
+// largest rank.
+func (t *Table) NRanks() int { return t.nRanks }
 
 // Rank returns the rank of b, or NoRank if b is not a token. It does not
 // allocate.
@@ -113,14 +134,15 @@ func (t *Table) rankHashed(b []byte, k, h uint64) uint32 {
 		case 0:
 			return NoRank
 		case tg:
-			s := &t.slots[i]
-			if s.key == k && s.n == uint32(n) {
+			s := (*[slotSize]byte)(t.slots[i*slotSize:])
+			if binary.LittleEndian.Uint64(s[slotKey:]) == k && binary.LittleEndian.Uint32(s[slotLen:]) == uint32(n) {
+				rank := binary.LittleEndian.Uint32(s[slotRank:])
 				if n <= 8 {
-					return s.rank
+					return rank
 				}
-				off := t.offs[s.rank]
+				off := t.off(rank)
 				if string(t.data[off+8:off+uint32(n)]) == string(b[8:]) {
-					return s.rank
+					return rank
 				}
 			}
 		}
@@ -136,10 +158,10 @@ func tag(h uint64) uint8 { return uint8(h>>56) | 1 }
 
 // Token returns the bytes of token r, or nil if there is none.
 func (t *Table) Token(r uint32) []byte {
-	if int(r)+1 >= len(t.offs) {
+	if uint64(r) >= uint64(t.nRanks) {
 		return nil
 	}
-	return t.data[t.offs[r]:t.offs[r+1]]
+	return t.data[t.off(r):t.off(r+1)]
 }
 
 // MaxTokenLen is the length in bytes of the longest token.
