@@ -100,14 +100,15 @@ func New(o Options) (*Encoding, error) {
 	return newEncoding(o, table)
 }
 
-// newEncoding is New over an already indexed table of o.Ranks.
+// newEncoding is New over an already indexed table (of o.Ranks, which it
+// does not read).
 func newEncoding(o Options, table *bpe.Table) (*Encoding, error) {
 	for b := 0; b < 256; b++ {
 		if table.Rank([]byte{byte(b)}) == bpe.NoRank {
 			return nil, fmt.Errorf("%w: %s: byte 0x%02x is not a token", ErrInvalidEncoding, o.Name, b)
 		}
 	}
-	c := &core{name: o.Name, pattern: o.Pattern, table: table, nVocab: len(o.Ranks.Offsets) - 1}
+	c := &core{name: o.Name, pattern: o.Pattern, table: table, nVocab: table.NRanks()}
 	if c.split = pretok.Fast(o.Pattern); c.split == nil {
 		re, err := pretok.CompileRegexp(o.Pattern)
 		if err != nil {

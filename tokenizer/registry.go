@@ -6,12 +6,14 @@ import (
 	"sync"
 
 	"github.com/tokcount/tokcount/internal/bpe"
+	"github.com/tokcount/tokcount/internal/prebuilt"
 	"github.com/tokcount/tokcount/vocab"
 )
 
 // The built-in encodings are built on first use and then shared: building
-// one decompresses and indexes its rank table. Encodings that share a rank
-// table (p50k_base and p50k_edit; o200k_base and o200k_harmony) load it once.
+// one opens its embedded indexed table, or decompresses and indexes its rank
+// table. Encodings that share a rank table (p50k_base and p50k_edit;
+// o200k_base and o200k_harmony) load it once.
 type lazy[T any] struct {
 	once sync.Once
 	v    T
@@ -37,17 +39,11 @@ func makeLazy(names []string) map[string]*lazy[*Encoding] {
 	return m
 }
 
-// rankTable is a rank table with its index.
-type rankTable struct {
-	ranks *vocab.Ranks
-	table *bpe.Table
-}
-
-func makeTablesLazy() map[string]*lazy[rankTable] {
-	m := map[string]*lazy[rankTable]{}
+func makeTablesLazy() map[string]*lazy[*bpe.Table] {
+	m := map[string]*lazy[*bpe.Table]{}
 	for _, n := range vocab.Encodings() {
 		if s, err := vocab.Lookup(n); err == nil {
-			m[s.RanksName] = new(lazy[rankTable])
+			m[s.RanksName] = new(lazy[*bpe.Table])
 		}
 	}
 	return m
@@ -55,9 +51,11 @@ func makeTablesLazy() map[string]*lazy[rankTable] {
 
 // Get returns the built-in encoding called name: a tiktoken encoding (see
 // vocab.Encodings) or an embedded tokenizer.json (vocab.EmbeddedTokenizerJSONNames:
-// "qwen3"). The first call for an encoding loads it (a few milliseconds for
-// tiktoken encodings, about a hundred for a tokenizer.json); later calls
-// return the same *Encoding.
+// "qwen3"). The first call for an encoding loads it: cl100k_base and
+// o200k_base (and o200k_harmony) take well under a millisecond, as their
+// indexed tables are embedded and used in place (internal/prebuilt); the
+// older tiktoken encodings 3-5 ms, indexed at load; a tokenizer.json about a
+// hundred. Later calls return the same *Encoding.
 func Get(name string) (*Encoding, error) {
 	spec, err := vocab.Lookup(name)
 	if err != nil {
@@ -80,17 +78,22 @@ func Get(name string) (*Encoding, error) {
 	}
 	l := builtinEncodings[spec.Name]
 	return l.get(func() (*Encoding, error) {
-		rt, err := builtinTables[spec.RanksName].get(func() (rankTable, error) {
+		table, err := builtinTables[spec.RanksName].get(func() (*bpe.Table, error) {
+			// The main tables are embedded indexed (internal/prebuilt);
+			// the others are indexed here from vocab's checked tables.
+			if t, ok, err := prebuilt.Table(spec.RanksName); ok {
+				return t, err
+			}
 			ranks, err := spec.LoadRanks()
 			if err != nil {
-				return rankTable{}, err
+				return nil, err
 			}
-			return rankTable{ranks, bpe.NewTable(ranks.Data, ranks.Offsets)}, nil
+			return bpe.NewTable(ranks.Data, ranks.Offsets), nil
 		})
 		if err != nil {
 			return nil, fmt.Errorf("tokenizer: loading %s: %w", spec.Name, err)
 		}
-		return newEncoding(Options{Name: spec.Name, Pattern: spec.Pattern, Ranks: rt.ranks, Specials: spec.Specials}, rt.table)
+		return newEncoding(Options{Name: spec.Name, Pattern: spec.Pattern, Specials: spec.Specials}, table)
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tokcount/tokcount/internal/prebuilt"
 	"github.com/tokcount/tokcount/internal/source"
 	"github.com/tokcount/tokcount/tokenizer"
 	"github.com/tokcount/tokcount/vocab"
@@ -29,7 +30,9 @@ Without flags, checks that every embedded vocabulary re-renders byte for byte
 to the reference .tiktoken file (its SHA-256) and is consistent with its
 encoding, then runs the embedded golden vectors (token ids from the reference,
 tiktoken's Rust core) through the tokenizer: encode, count, parallel count,
-the streaming block count tokcount uses, and decode must all agree.
+the streaming block count tokcount uses, and decode must all agree. The
+indexes embedded for cl100k_base and o200k_base, which counting uses, must
+be the ones built from those checked rank tables.
 
 With --vocab, checks a .tiktoken rank file instead: that it parses and that
 its SHA-256 is HEX; without --sha256, that it is one of the built-in
@@ -145,6 +148,26 @@ func (e *env) verifyBuiltin(ctx context.Context, quiet bool) int {
 		}
 		if !quiet {
 			e.printf(e.stdout, "ok    vocab   %-14s %7d ranks, %3d specials, sha256 %s\n", name, spec.NRanks, len(spec.Specials), spec.RanksSHA256)
+		}
+	}
+
+	// The main tables are also embedded indexed (internal/prebuilt), and
+	// counting uses those: each must be the table indexed from its checked
+	// rank table.
+	for _, name := range prebuilt.Names() {
+		spec, err := vocab.Lookup(name)
+		if err != nil {
+			fail("index   %s: %v", name, err)
+			continue
+		}
+		ranks, err := spec.LoadRanks()
+		if err == nil {
+			err = prebuilt.Check(name, ranks.Data, ranks.Offsets)
+		}
+		if err != nil {
+			fail("index   %s: %v", name, err)
+		} else if !quiet {
+			e.printf(e.stdout, "ok    index   %-14s the embedded index is the one built from its rank table\n", name)
 		}
 	}
 
