@@ -70,6 +70,7 @@ func TestImageBad(t *testing.T) {
 		"long token":      put(20, 1<<20),
 		"last offset":     nil, // made below
 		"huge everything": put(8, 1<<31),
+		"reserved":        put(24, 1),
 	} {
 		if name == "last offset" {
 			// The last offset is the last 4 bytes of the offsets section.

@@ -29,7 +29,7 @@ type Table struct {
 	slots  []byte // slotSize bytes per slot (see slot layout), open addressing with linear probing
 	tags   []byte // tags[i]: slot i's tag (see tag), 0 if it is empty
 	mask   uint64
-	nRanks int              // len(offs)/4 - 1
+	nRanks int              // len(offs)/4 - 1: offs has at least one offset
 	byteRk [256]uint32      // rank of each single byte, NoRank if absent
 	pairRk *[1 << 16]uint32 // rank of each 2-byte string, by little-endian value
 	maxLen int              // longest token, in bytes
@@ -51,8 +51,11 @@ const (
 // Token byte strings must be distinct (the vocab package guarantees it),
 // offsets must not decrease and must lie within data (tokenizer.New checks).
 func NewTable(data []byte, offs []uint32) *Table {
+	if len(offs) == 0 {
+		offs = []uint32{0} // no ranks
+	}
 	n := 0
-	t := &Table{data: data, offs: make([]byte, 4*len(offs)), nRanks: max(len(offs)-1, 0)}
+	t := &Table{data: data, offs: make([]byte, 4*len(offs)), nRanks: len(offs) - 1}
 	for i, o := range offs {
 		binary.LittleEndian.PutUint32(t.offs[4*i:], o)
 	}
@@ -156,12 +159,15 @@ func (t *Table) rankHashed(b []byte, k, h uint64) uint32 {
 // merging makes, seldom leaves them.
 func tag(h uint64) uint8 { return uint8(h>>56) | 1 }
 
-// Token returns the bytes of token r, or nil if there is none.
+// Token returns the bytes of token r, or nil if there is none. They are the
+// table's own, capped to their length: they must not be modified (a table
+// opened from an embedded image keeps them in read-only memory).
 func (t *Table) Token(r uint32) []byte {
 	if uint64(r) >= uint64(t.nRanks) {
 		return nil
 	}
-	return t.data[t.off(r):t.off(r+1)]
+	a, b := t.off(r), t.off(r+1)
+	return t.data[a:b:b]
 }
 
 // MaxTokenLen is the length in bytes of the longest token.

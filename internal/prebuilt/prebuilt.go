@@ -5,9 +5,9 @@
 // pages that counting touches are read in. `echo hi | tokcount` went from
 // 20-25 ms to a few (see internal/bpe/image.go for the figures).
 //
-// The images cost the binary 16.6 MB; the smaller tables (r50k_base,
+// The images cost the binary 17.1 MB; the smaller tables (r50k_base,
 // p50k_base) are indexed at load from vocab's compressed tables instead,
-// in about 3 ms. The images are checked against vocab's tables, whose
+// in 3-5 ms. The images are checked against vocab's tables, whose
 // SHA-256 is pinned, by this package's tests and by `tokcount verify`
 // (Check); `go test ./internal/prebuilt -update` writes them again.
 package prebuilt
