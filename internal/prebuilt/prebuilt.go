@@ -10,36 +10,18 @@
 // in 3-5 ms. The images are checked against vocab's tables, whose
 // SHA-256 is pinned, by this package's tests and by `tokcount verify`
 // (Check); `go test ./internal/prebuilt -update` writes them again.
+//
+// Built with the tag tokcount_small (`go build -tags tokcount_small`), a
+// program embeds no images: it is 17 MB smaller, and every table is
+// indexed at load as the small ones are (o200k_base in 15-20 ms).
 package prebuilt
 
 import (
-	_ "embed"
 	"errors"
 	"fmt"
 
 	"github.com/tokcount/tokcount/internal/bpe"
 )
-
-//go:embed cl100k_base.img
-var cl100kBase string
-
-//go:embed o200k_base.img
-var o200kBase string
-
-// image returns the embedded image of the rank table name (a vocab.Spec's
-// RanksName).
-func image(name string) (string, bool) {
-	switch name {
-	case "cl100k_base":
-		return cl100kBase, true
-	case "o200k_base":
-		return o200kBase, true
-	}
-	return "", false
-}
-
-// Names returns the rank tables that have an image, sorted.
-func Names() []string { return []string{"cl100k_base", "o200k_base"} }
 
 // Table returns the table of the rank table name, opened from its image
 // (see bpe.TableFromImage: it copies 257 KiB and references the rest), and

@@ -49,6 +49,9 @@ func TestImages(t *testing.T) {
 
 // TestCheckMismatch: a table that is not the image's is named.
 func TestCheckMismatch(t *testing.T) {
+	if len(Names()) == 0 {
+		t.Skip("built with tokcount_small: no images")
+	}
 	spec, err := vocab.Lookup("cl100k_base")
 	if err != nil {
 		t.Fatal(err)
