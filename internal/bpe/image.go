@@ -17,7 +17,7 @@ package bpe
 //   - Embedding the built index and using it in place. Bytes embedded with
 //     go:embed are read-only data mapped from the executable, so only the
 //     pages a count touches are read in, and they need no zeroing: opening
-//     o200k_base takes 40-60 µs (it copies the 256 KiB of pair ranks), and
+//     o200k_base takes 37-62 µs (it copies the 256 KiB of pair ranks), and
 //     `echo hi | tokcount` 3.5 ms. Embedded bytes are not aligned (two
 //     embedded files began at 52 and 43 mod 64), so a typed view ([]slot)
 //     would need misaligned pointer conversions, which Go's rules forbid;
