@@ -363,13 +363,20 @@ func (r *reader) readInput(ctx context.Context, st *readState, in io.Reader) err
 			buf = grown
 			bufp = &grown
 		}
-		n, err := in.Read(buf[len(buf):cap(buf)])
+		// Read up to the chunk target, or on to the buffer's end when
+		// what is there has no newline yet.
+		fill := min(r.c.target, cap(buf))
+		end := fill
+		if len(buf) >= fill {
+			end = cap(buf)
+		}
+		n, err := in.Read(buf[len(buf):end])
 		buf = buf[:len(buf)+n]
 		if err != nil {
 			rerr = err
 		}
-		if rerr == nil && len(buf) < cap(buf) {
-			continue // fill the buffer before cutting
+		if rerr == nil && len(buf) < fill {
+			continue // fill up to the target before cutting
 		}
 		// Cut after the last newline; carry the rest.
 		cut := bytes.LastIndexByte(buf, '\n') + 1

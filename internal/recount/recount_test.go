@@ -254,6 +254,43 @@ func TestJobsAndParsersIdentical(t *testing.T) {
 	}
 }
 
+// TestChunkTargetLongLines mixes short lines with lines longer than the
+// chunk target (256 KiB), than a block (1 MiB) and in between, so that the
+// reader cuts at the target, reads on to the block's end for a line with no
+// newline yet, and grows a buffer past it: every buffer size must give the
+// same output, line for line.
+func TestChunkTargetLongLines(t *testing.T) {
+	short := bytes.SplitAfter(genBatch(t, 300, 7), []byte("\n"))
+	var data []byte
+	for i, n := range []int{200 << 10, 300 << 10, 900 << 10, 1500 << 10, 255 << 10, 600 << 10} {
+		data = append(data, bytes.Join(short[i*40:(i+1)*40], nil)...)
+		line, err := json.Marshal(map[string]any{"custom_id": fmt.Sprint("long", i), "method": "POST", "url": "/v1/chat/completions",
+			"body": map[string]any{"model": "gpt-4o", "messages": []any{map[string]any{"role": "user", "content": strings.Repeat("long line ", n/10)}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = append(append(data, line...), '\n')
+	}
+	var first string
+	for _, cfg := range []struct{ jobs, block int }{{1, 0}, {3, 0}, {2, 64 << 10}, {2, 4 << 20}, {1, 1 << 20}} {
+		var out, errb bytes.Buffer
+		e := &Env{Stdin: bytes.NewReader(data), Stdout: &out, Stderr: &errb, IsTerminal: func(any) bool { return false },
+			Jobs: 2, BlockSize: cfg.block}
+		if code := e.Recount(context.Background(), []string{"-q", "-j", fmt.Sprint(cfg.jobs), "--records", "-", "-o", "json", "-"}); code != 0 {
+			t.Fatalf("%+v: exit %d %s", cfg, code, errb.String())
+		}
+		got := out.String() + "\n" + errb.String()
+		if !strings.Contains(got, `"lines": `+fmt.Sprint(bytes.Count(data, []byte("\n")))+",") {
+			t.Fatalf("%+v: not every line is in the totals:\n%.2000s", cfg, got)
+		}
+		if first == "" {
+			first = got
+		} else if got != first {
+			t.Fatalf("%+v: output differs from the first", cfg)
+		}
+	}
+}
+
 // TestTruncated cuts a gzip and a zstd stream: the readable lines are
 // counted, the input is named with the truncation, the exit code is 1.
 func TestTruncated(t *testing.T) {
