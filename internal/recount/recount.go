@@ -48,9 +48,11 @@ const (
 	// chunkTarget is the size at which a buffer is cut into a chunk, at its
 	// last newline (a buffer whose lines are longer fills on to the block
 	// size). A chunk of 256 KiB stays in a core's L2 cache from the read to
-	// the count; at 1 MiB, plain -j 2 ran 1.73-1.85x -j 1 (BenchmarkRecount,
-	// 32 MB) and at 256 KiB 1.86-1.89x, and the one-core shares rose by
-	// 0.5-3 points.
+	// the count: against chunks of 1 MiB, the command's -j 2 went from
+	// 1.70-1.77x to 1.80-1.83x its -j 1 (134 MB of Batch JSON), and the
+	// one-core shares of BenchmarkShare rose by 0.5-3 points. Buffers of
+	// 256 KiB did as well on short lines and 9% worse at -j 2 on lines of
+	// 400-600 KB, which took the grown-buffer path.
 	chunkTarget = 256 << 10
 	// bigLine is the size above which a line is parsed while holding the
 	// big-line lock, so that at most one such line's parse state is alive.
