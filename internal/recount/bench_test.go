@@ -482,3 +482,27 @@ func genEmbeddingsBatch(size int) []byte {
 	}
 	return b.Bytes()
 }
+
+// BenchmarkLongLineShortReads recounts one 16 MiB line read 16 KiB at a
+// time, as from a pipe or a decompressor: the reader must search each byte
+// for a newline once (it searched the whole line after every read, 4.7 s
+// for a 48 MiB line in 64 KiB reads).
+func BenchmarkLongLineShortReads(b *testing.B) {
+	line, err := json.Marshal(map[string]any{"custom_id": "long", "method": "POST", "url": "/v1/chat/completions",
+		"body": map[string]any{"model": "gpt-4o", "messages": []any{map[string]any{"role": "user", "content": strings.Repeat("word ", 16<<20/5)}}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	line = append(line, '\n')
+	b.SetBytes(int64(len(line)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := Run(context.Background(), Options{Stdin: &shortReader{r: bytes.NewReader(line), n: 16 << 10}, Jobs: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r.Totals.Recounted != 1 {
+			b.Fatalf("recounted %d", r.Totals.Recounted)
+		}
+	}
+}

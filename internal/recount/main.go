@@ -45,7 +45,8 @@ type Env struct {
 	Jobs int
 	// ProgressEvery is how often the progress bar is redrawn.
 	ProgressEvery time.Duration
-	// BlockSize is the size of the chunks (0: DefaultBlockSize).
+	// BlockSize is the size of the read buffers (0: DefaultBlockSize); a
+	// chunk is cut at min(BlockSize, 256 KiB).
 	BlockSize int
 
 	mu            sync.Mutex // serializes the progress bar and messages on Stderr

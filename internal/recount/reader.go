@@ -323,6 +323,7 @@ func (r *reader) readInput(ctx context.Context, st *readState, in io.Reader) err
 	bigToken := false
 	maxLine := r.c.maxLine
 	var rerr error
+	scanned := 0 // buf[:scanned] holds no newline: each byte is searched once
 	for rerr == nil {
 		if len(buf) == cap(buf) {
 			// Full without a newline: one line longer than the buffer.
@@ -339,6 +340,7 @@ func (r *reader) readInput(ctx context.Context, st *readState, in io.Reader) err
 				line++
 				bufp = r.getBuf()
 				buf = append((*bufp)[:0], after...)
+				scanned = 0
 				if err != nil {
 					if err == io.EOF {
 						return nil
@@ -378,8 +380,15 @@ func (r *reader) readInput(ctx context.Context, st *readState, in io.Reader) err
 		if rerr == nil && len(buf) < fill {
 			continue // fill up to the target before cutting
 		}
-		// Cut after the last newline; carry the rest.
-		cut := bytes.LastIndexByte(buf, '\n') + 1
+		// Cut after the last newline; carry the rest. Only what was read
+		// since the last search is searched: a long line read in short
+		// pieces (a pipe, a decompressor) was searched again after every
+		// read, quadratic in its length.
+		cut := 0
+		if i := bytes.LastIndexByte(buf[scanned:], '\n'); i >= 0 {
+			cut = scanned + i + 1
+		}
+		scanned = len(buf)
 		if rerr != nil {
 			cut = len(buf) // the end: the rest is the last line
 		}
@@ -411,6 +420,7 @@ func (r *reader) readInput(ctx context.Context, st *readState, in io.Reader) err
 		}
 		bufp = next
 		buf = *next
+		scanned = len(buf) // the carried rest holds no newline
 		if cap(buf) != r.c.block && len(buf) > 0 {
 			// A carried rest in a grown buffer holds a big token.
 			if err := r.getBig(ctx, st); err != nil {

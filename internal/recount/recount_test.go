@@ -257,8 +257,8 @@ func TestJobsAndParsersIdentical(t *testing.T) {
 // TestChunkTargetLongLines mixes short lines with lines longer than the
 // chunk target (256 KiB), than a block (1 MiB) and in between, so that the
 // reader cuts at the target, reads on to the block's end for a line with no
-// newline yet, and grows a buffer past it: every buffer size must give the
-// same output, line for line.
+// newline yet, and grows a buffer past it: every buffer size, and reads of
+// a few KiB at a time, must give the same output, line for line.
 func TestChunkTargetLongLines(t *testing.T) {
 	short := bytes.SplitAfter(genBatch(t, 300, 7), []byte("\n"))
 	var data []byte
@@ -272,9 +272,14 @@ func TestChunkTargetLongLines(t *testing.T) {
 		data = append(append(data, line...), '\n')
 	}
 	var first string
-	for _, cfg := range []struct{ jobs, block int }{{1, 0}, {3, 0}, {2, 64 << 10}, {2, 4 << 20}, {1, 1 << 20}} {
+	for _, cfg := range []struct{ jobs, block, readSize int }{{1, 0, 0}, {3, 0, 0}, {2, 64 << 10, 0}, {2, 4 << 20, 0}, {1, 1 << 20, 0},
+		{2, 0, 3000}, {1, 0, 1 << 10}} {
+		var in io.Reader = bytes.NewReader(data)
+		if cfg.readSize > 0 {
+			in = &shortReader{r: in, n: cfg.readSize} // a pipe's short reads
+		}
 		var out, errb bytes.Buffer
-		e := &Env{Stdin: bytes.NewReader(data), Stdout: &out, Stderr: &errb, IsTerminal: func(any) bool { return false },
+		e := &Env{Stdin: in, Stdout: &out, Stderr: &errb, IsTerminal: func(any) bool { return false },
 			Jobs: 2, BlockSize: cfg.block}
 		if code := e.Recount(context.Background(), []string{"-q", "-j", fmt.Sprint(cfg.jobs), "--records", "-", "-o", "json", "-"}); code != 0 {
 			t.Fatalf("%+v: exit %d %s", cfg, code, errb.String())
@@ -691,4 +696,15 @@ func TestIsDescriptorName(t *testing.T) {
 			t.Errorf("isDescriptorName(%q) = %v", name, got)
 		}
 	}
+}
+
+// shortReader returns at most n bytes per Read, as a pipe or a
+// decompressor may.
+type shortReader struct {
+	r io.Reader
+	n int
+}
+
+func (s *shortReader) Read(p []byte) (int, error) {
+	return s.r.Read(p[:min(len(p), s.n)])
 }
