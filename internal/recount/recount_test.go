@@ -332,7 +332,11 @@ func TestTruncated(t *testing.T) {
 func TestLongLine(t *testing.T) {
 	good := `{"model":"gpt-4o","input":"hello"}`
 	long := `{"model":"gpt-4o","input":"` + strings.Repeat("x", 5000) + `"}`
-	in := good + "\n" + long + "\n" + good + "\n" + long + "\n" + good // no final newline
+	// Line 4 is blank but too long: rejected, whether it fits a buffer or
+	// is skipped unread (it was blank at the default buffer size and
+	// rejected at 1000 bytes).
+	blankLong := strings.Repeat(" \t", 2514) + " "
+	in := good + "\n" + long + "\n" + good + "\n" + blankLong + "\n" + good // no final newline
 	for _, block := range []int{0, 64, 1000} {
 		var out, errb bytes.Buffer
 		e := &Env{Stdin: strings.NewReader(in), Stdout: &out, Stderr: &errb, IsTerminal: func(any) bool { return false }, Jobs: 2, BlockSize: block}

@@ -187,13 +187,17 @@ func (w *worker) line(res *chunkResult, file int, n int64, line []byte, cut bool
 	if n == 1 {
 		line = bytes.TrimPrefix(line, bom)
 	}
-	if isBlank(line) {
-		res.lines.Blank++
-		return
-	}
+	// The length first: a line longer than --max-line that did not fit a
+	// buffer is skipped unread by the reader and rejected as too long, so
+	// one that fit must be too, blank or not, for the output not to depend
+	// on the buffer size.
 	if size := len(bytes.TrimSuffix(line, cr)); size > w.c.maxLine {
 		// A CRLF line's length is without its CR, as an LF line's.
 		w.reject(res, n, ClassLineTooLong, errLineTooLong(int64(size), w.c.maxLine))
+		return
+	}
+	if isBlank(line) {
+		res.lines.Blank++
 		return
 	}
 	if len(line) > bigLine {
