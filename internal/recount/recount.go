@@ -49,10 +49,12 @@ const (
 	// last newline (a buffer whose lines are longer fills on to the block
 	// size). A chunk of 256 KiB stays in a core's L2 cache from the read to
 	// the count: against chunks of 1 MiB, the command's -j 2 went from
-	// 1.70-1.77x to 1.80-1.83x its -j 1 (134 MB of Batch JSON), and the
-	// one-core shares of BenchmarkShare rose by 0.5-3 points. Buffers of
-	// 256 KiB did as well on short lines and 9% worse at -j 2 on lines of
-	// 400-600 KB, which took the grown-buffer path.
+	// 1.70-1.77x to 1.80-1.83x its -j 1 (134 MB of Batch JSON), and in
+	// BenchmarkShare (one core) plain went from 81.8-82.0% to 83.1-84.9%,
+	// gzip from 69.0-69.6% to 69.8-70.1%; gzip at -j 2, where one core
+	// inflates, is 1.2% slower. Buffers of 256 KiB did as well on short
+	// lines and 9% worse at -j 2 on lines of 400-600 KB, which took the
+	// grown-buffer path.
 	chunkTarget = 256 << 10
 	// bigLine is the size above which a line is parsed while holding the
 	// big-line lock, so that at most one such line's parse state is alive.
