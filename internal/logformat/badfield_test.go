@@ -39,6 +39,8 @@ func TestBadTextFields(t *testing.T) {
 		{"generic number", `{"m":"gpt-4o","t":5}`, "bad field: t: a number, not a string or an array of strings", Options{TextFields: []string{"t"}, ModelField: "m"}},
 		{"generic object", `{"m":"gpt-4o","t":{"x":"y"}}`, "t: an object", Options{TextFields: []string{"t"}, ModelField: "m"}},
 		{"generic number in array", `{"m":"gpt-4o","t":["a",1]}`, "t[]: a number, not a string", Options{TextFields: []string{"t"}, ModelField: "m"}},
+		{"generic object in array", `{"m":"gpt-4o","t":[{"type":"text","text":"a"}]}`, "bad field: t[]: an object, not a string (add a --text-field into the objects, such as t[].text)", Options{TextFields: []string{"t"}, ModelField: "m"}},
+		{"generic object in array, other path", `{"m":"gpt-4o","t":[{"text":"a"}],"u":[{"text":"b"}]}`, "bad field: u[]: an object", Options{TextFields: []string{"t", "t[].text", "u"}, ModelField: "m"}},
 		{"generic no path", `{"m":"gpt-4o","x":"y"}`, "missing field: no --text-field is in this line (t, o)", Options{TextFields: []string{"t", "output=o"}, ModelField: "m"}},
 		{"bedrock input", bedrock(`{"anthropic_version":"bedrock-2023-05-31","messages":[{"role":"user","content":5}]}`, okOut), "input body: bad field: messages[].content: a number", Options{}},
 		{"bedrock output", bedrock(okIn, `{"type":"message","content":[{"type":"text","text":false}]}`), "output body: bad field: content[].text: a boolean", Options{}},

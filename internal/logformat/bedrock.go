@@ -157,24 +157,42 @@ func (x *Extractor) bedrockInput(body jsonl.Value, operation []byte, model strin
 		}
 	case body.Has("prompt"):
 		x.add(Input, Text, x.textOf(body, "prompt", "prompt", ""))
-	case body.Has("inputText"):
+		x.rec.Items.Images += int64(body.Get("images").Len()) // Llama 3.2 vision
+	case body.Has("inputText") || body.Has("inputImage"):
 		x.add(Input, Text, x.textOf(body, "inputText", "inputText", ""))
+		if body.Has("inputImage") { // Titan Multimodal Embeddings
+			x.rec.Items.Images++
+		}
 	case body.Has("message"):
-		// Cohere Command R.
+		// Cohere Command R: preamble, chat_history (USER, CHATBOT with
+		// tool_calls, SYSTEM, TOOL with tool_results), message, tools,
+		// tool_results.
 		x.add(Input, System, x.textOf(body, "preamble", "preamble", ""))
 		body.Get("chat_history").Elems(func(_ int, m jsonl.Value) bool {
 			if !x.isObject(m, "chat_history[]", "") {
 				return true
 			}
 			kind := User
-			if string(str(m, "role")) == "CHATBOT" {
+			switch string(str(m, "role")) {
+			case "CHATBOT":
 				kind = Assistant
+			case "SYSTEM":
+				kind = System
+			case "TOOL":
+				kind = Tool
 			}
 			x.add(Input, kind, x.textOf(m, "message", "chat_history[].message", ""))
+			x.cohereToolCalls(Input, m.Get("tool_calls"))
+			x.cohereToolResults(m.Get("tool_results"))
 			return true
 		})
 		x.add(Input, User, x.textOf(body, "message", "message", ""))
 		x.rec.Items.Documents += int64(body.Get("documents").Len())
+		body.Get("tools").Elems(func(_ int, t jsonl.Value) bool {
+			x.addJSON(Input, ToolDefinition, t)
+			return true
+		})
+		x.cohereToolResults(body.Get("tool_results"))
 	case body.Has("texts"):
 		// Cohere Embed.
 		x.textOrTexts(Input, Text, body.Get("texts"), "texts")
@@ -248,6 +266,7 @@ func (x *Extractor) bedrockOutput(body jsonl.Value, model string) string {
 		x.add(Output, OutputText, x.textOf(body, "completion", "completion", "")) // Claude 2 Text Completions
 	case body.Get("text").Kind() == jsonl.String:
 		x.add(Output, OutputText, str(body, "text")) // Cohere Command R
+		x.cohereToolCalls(Output, body.Get("tool_calls"))
 	case body.Has("embedding") || body.Has("embeddings"):
 		// Embedding models: no output text.
 	default:
@@ -305,7 +324,21 @@ func (x *Extractor) bedrockStream(chunks jsonl.Value) string {
 				s.append(int64(i), OutputText, x.textOf(o, "text", "[].generations[].text", ""))
 				return true
 			})
-		case c.Has("text"): // Cohere Command R
+		case c.Has("event_type"): // Cohere Command R
+			switch string(str(c, "event_type")) {
+			case "text-generation":
+				s.append(0, OutputText, x.textOf(c, "text", "[].text", ""))
+			case "tool-calls-generation":
+				// The calls whole, after the tool-calls-chunk
+				// events that stream them in pieces.
+				c.Get("tool_calls").Elems(func(i int, tc jsonl.Value) bool {
+					start := len(x.scratch)
+					x.scratch = tc.Get("parameters").AppendJSON(x.scratch)
+					s.append(int64(1+i), ToolCallArguments, x.scratch[start:])
+					return true
+				})
+			}
+		case c.Has("text"):
 			s.append(0, OutputText, x.textOf(c, "text", "[].text", ""))
 		case c.Has("completion"): // Claude 2
 			s.append(0, OutputText, x.textOf(c, "completion", "[].completion", ""))
@@ -323,6 +356,28 @@ func (x *Extractor) bedrockStream(chunks jsonl.Value) string {
 	}
 	s.flush(x)
 	return ""
+}
+
+// cohereToolCalls reads Cohere's tool_calls: [{"name", "parameters"}].
+func (x *Extractor) cohereToolCalls(side Side, calls jsonl.Value) {
+	calls.Elems(func(_ int, tc jsonl.Value) bool {
+		x.addJSON(side, ToolCallArguments, tc.Get("parameters"))
+		return true
+	})
+}
+
+// cohereToolResults reads Cohere's tool_results: [{"call": {"name",
+// "parameters"}, "outputs": [{...}]}], the calls the model made and what
+// the tools gave back.
+func (x *Extractor) cohereToolResults(results jsonl.Value) {
+	results.Elems(func(_ int, tr jsonl.Value) bool {
+		x.addJSON(Input, ToolCallArguments, tr.Get("call").Get("parameters"))
+		tr.Get("outputs").Elems(func(_ int, o jsonl.Value) bool {
+			x.addJSON(Input, Tool, o)
+			return true
+		})
+		return true
+	})
 }
 
 // converseRequest reads a Converse request (also Amazon Nova's InvokeModel

@@ -16,7 +16,10 @@ import (
 // "request.prompt", "choices[0].message.content". A path that reaches a
 // string gives one part; one that reaches an array gives a part per string
 // element (so "messages[].content" works whether content is a string or
-// an array of strings); other values are skipped. A text field may be
+// an array of strings). An object in such an array is left to another
+// text field that reaches into the array's elements ("messages[].content"
+// beside "messages[].content[].text"); with none, it is a bad field, as
+// any other value is: its text would otherwise be counted as nothing. A text field may be
 // written KIND=PATH to file its parts under a kind (system, user,
 // assistant, tool, tool_definition, tool_call_arguments, output,
 // reasoning, text); the default is text. The kinds output and reasoning
@@ -145,6 +148,20 @@ func (p *path) walk(v jsonl.Value, i int, fn func(jsonl.Value) bool) bool {
 	}
 }
 
+// extendsIntoElems reports whether p goes on from q's last step into an
+// array's elements: q's steps, then [] or [N].
+func (p *path) extendsIntoElems(q *path) bool {
+	if len(p.steps) <= len(q.steps) || !p.steps[len(q.steps)].isIdx {
+		return false
+	}
+	for i, st := range q.steps {
+		if p.steps[i] != st {
+			return false
+		}
+	}
+	return true
+}
+
 // first returns the first string the path reaches.
 func (p *path) first(v jsonl.Value) (s []byte, ok bool) {
 	p.each(v, func(e jsonl.Value) bool {
@@ -159,6 +176,9 @@ type textField struct {
 	kind Kind
 	side Side
 	p    *path
+	// intoElems is set when another text field's path goes on from this
+	// one's into the elements of an array: it reads the objects there.
+	intoElems bool
 }
 
 // genericSpec is the generic format's configuration.
@@ -190,6 +210,13 @@ func newGenericSpec(o Options) (*genericSpec, error) {
 		}
 		g.texts = append(g.texts, textField{kind: kind, side: side, p: p})
 	}
+	for i := range g.texts {
+		for j := range g.texts {
+			if i != j && g.texts[j].p.extendsIntoElems(g.texts[i].p) {
+				g.texts[i].intoElems = true
+			}
+		}
+	}
 	var err error
 	for _, f := range []struct {
 		s   string
@@ -220,10 +247,14 @@ func (g *genericSpec) extract(x *Extractor, root jsonl.Value) error {
 				// Strings are text. Objects are left to a path that
 				// reaches into them (messages[].content[].text beside
 				// messages[].content, where content is a string in some
-				// messages and an array of parts in others).
+				// messages and an array of parts in others); with no
+				// such path they are a bad field, not text counted as 0.
 				v.Elems(func(_ int, e jsonl.Value) bool {
-					if e.Kind() != jsonl.Object {
+					switch {
+					case e.Kind() != jsonl.Object:
 						x.add(tf.side, tf.kind, x.text(e, tf.p.src, "[]"))
+					case !tf.intoElems:
+						x.badField(tf.p.src+"[]", e, "a string (add a --text-field into the objects, such as "+tf.p.src+"[].text)")
 					}
 					return true
 				})

@@ -253,6 +253,17 @@ func (x *Extractor) openaiResponseBody(body jsonl.Value, prefix string) error {
 		}
 		x.setUnix(body.Get("created"))
 		return x.chatResponse(body, prefix)
+	case "chat.completion.chunk":
+		// One event of a streamed response: its delta is a fragment of
+		// the text, whose tokens are not the fragments' tokens summed.
+		// The last chunk may carry the usage (stream_options.include_usage).
+		if r.Format == "" {
+			r.Format = "openai.chat_chunk"
+		}
+		x.setUnix(body.Get("created"))
+		r.HasOutput = true
+		r.NotRecountable = "a streamed chunk (chat.completion.chunk) holds a fragment of the response, which is counted only whole"
+		return x.readUsage(body.Get("usage"), usagePath(prefix), openaiChatUsage)
 	case "response":
 		if r.Format == "" {
 			r.Format = "openai.responses"
@@ -574,7 +585,8 @@ func responsesRole(item jsonl.Value) []byte {
 			return r
 		}
 		return roleUser
-	case "function_call_output", "custom_tool_call_output":
+	case "function_call_output", "custom_tool_call_output", "local_shell_call_output",
+		"shell_call_output", "apply_patch_call_output", "computer_call_output":
 		return roleTool
 	}
 	return roleAssistant
@@ -615,6 +627,62 @@ func (x *Extractor) responsesItem(side Side, item jsonl.Value, path string) {
 			}
 			return true
 		})
+	case "mcp_call":
+		x.addStringOrJSON(side, ToolCallArguments, item.Get("arguments"))
+		x.addStringOrJSON(side, Tool, item.Get("output"))
+	case "mcp_approval_request":
+		x.addStringOrJSON(side, ToolCallArguments, item.Get("arguments"))
+	case "mcp_list_tools":
+		item.Get("tools").Elems(func(_ int, t jsonl.Value) bool {
+			x.addJSON(side, ToolDefinition, t)
+			return true
+		})
+	case "local_shell_call", "shell_call", "computer_call":
+		x.addJSON(side, ToolCallArguments, item.Get("action"))
+	case "apply_patch_call":
+		x.addJSON(side, ToolCallArguments, item.Get("operation"))
+	case "local_shell_call_output", "apply_patch_call_output":
+		x.addStringOrJSON(side, Tool, item.Get("output"))
+	case "shell_call_output":
+		item.Get("output").Elems(func(_ int, o jsonl.Value) bool {
+			if x.isObject(o, path, ".output[]") {
+				x.add(side, Tool, x.textOf(o, "stdout", path, ".output[].stdout"))
+				x.add(side, Tool, x.textOf(o, "stderr", path, ".output[].stderr"))
+			}
+			return true
+		})
+	case "computer_call_output", "image_generation_call":
+		x.rec.Items.Images++ // a screenshot, a generated image
+	case "code_interpreter_call":
+		x.add(side, ToolCallArguments, x.textOf(item, "code", path, ".code"))
+		item.Get("outputs").Elems(func(_ int, o jsonl.Value) bool {
+			if !x.isObject(o, path, ".outputs[]") {
+				return true
+			}
+			switch string(str(o, "type")) {
+			case "logs":
+				x.add(side, Tool, x.textOf(o, "logs", path, ".outputs[].logs"))
+			case "image":
+				x.rec.Items.Images++
+			default:
+				x.rec.Items.Other++
+			}
+			return true
+		})
+	case "file_search_call":
+		x.textOrTexts(side, ToolCallArguments, item.Get("queries"), path+".queries")
+		item.Get("results").Elems(func(_ int, res jsonl.Value) bool {
+			if x.isObject(res, path, ".results[]") {
+				x.add(side, Tool, x.textOf(res, "text", path, ".results[].text"))
+			}
+			return true
+		})
+	case "web_search_call":
+		if q := item.Get("action").Get("query"); q.Exists() {
+			x.add(side, ToolCallArguments, x.text(q, path, ".action.query"))
+		} else {
+			x.rec.Items.Other++
+		}
 	default:
 		x.countItem(string(typ))
 	}

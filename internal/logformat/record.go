@@ -664,7 +664,7 @@ func (x *Extractor) countItem(typ string) {
 		it.Audio++
 	case strings.Contains(typ, "video"):
 		it.Video++
-	case strings.Contains(typ, "document") || strings.Contains(typ, "file"):
+	case strings.Contains(typ, "document") || strings.HasSuffix(typ, "file"):
 		it.Documents++
 	default:
 		it.Other++

@@ -566,7 +566,9 @@ Flags:
       --text-field PATH  generic format: where the text is, a dotted path
                          with [] for arrays (messages[].content); may be
                          KIND=PATH (output=response.text) to file it under a
-                         kind; repeatable; implies --format generic
+                         kind; repeatable; implies --format generic; objects
+                         in an array it reaches need a path into them too
+                         (messages[].content[].text), or are a bad field
       --model-field PATH generic format: where the model is (also overrides
                          the model of the other formats); likewise
       --id-field PATH and --time-field PATH
@@ -659,7 +661,8 @@ Examples:
   tokcount recount batch_output.jsonl
   tokcount recount --by model,day s3-export/AWSLogs/ --output csv > usage.csv
   tokcount recount --records records.jsonl --strict logs/*.jsonl.zst
-  zcat proxy.log.gz | tokcount recount --text-field messages[].content \
+  zcat proxy.log.gz | tokcount recount --text-field 'messages[].content' \
+      --text-field 'messages[].content[].text' \
       --text-field output=response.text --model-field model -
   tokcount recount -o json shard1/ > a.json; tokcount recount -o json shard2/ > b.json
   tokcount merge a.json b.json --output table
