@@ -519,7 +519,16 @@ func (e *Env) Merge(ctx context.Context, args []string) int {
 		fmt.Fprintf(e.Stderr, "tokcount merge: writing the result: %v\n", err)
 		return ExitError
 	}
-	return ExitOK
+	// An input that a shard could not read to its end makes the merged
+	// result incomplete, as it makes one run's: say so, and exit 1.
+	exit := ExitOK
+	for _, f := range merged.Files {
+		if f.Error != "" {
+			fmt.Fprintf(e.Stderr, "tokcount merge: %s: %s (recorded by its shard)\n", displayName(f.File), f.Error)
+			exit = ExitError
+		}
+	}
+	return exit
 }
 
 func recountUsage(jobs int) string {
@@ -712,6 +721,7 @@ Exit status:
   0  success
   1  a result could not be read or is not a recount result, or results
      made with different --by, -e, --format, --tolerance or --prices were
-     given
+     given, or a shard could not read one of its inputs to its end (the
+     merged result is written, as one run writes it)
   2  usage error
 `

@@ -423,6 +423,20 @@ func TestMerge(t *testing.T) {
 	if _, stderr, code := run(t, s2, "merge", p1, "-"); code != ExitError || !strings.Contains(stderr, "--by") {
 		t.Errorf("merge of different --by: %d %s", code, stderr)
 	}
+	// A shard that could not read an input to its end: the merge writes
+	// the result of one run over the same inputs, and exits 1 as it does.
+	zipped := gz(t, []byte(readFile(t, "testdata/mixed.jsonl")))
+	cut := writeFile(t, filepath.Join(dir, "cut.jsonl.gz"), zipped[:len(zipped)/2])
+	whole, _, code := run(t, "", "-q", "-o", "json", a, cut)
+	if code != ExitError {
+		t.Fatalf("recount of a truncated input: exit %d", code)
+	}
+	t1, _, _ := run(t, "", "-q", "-o", "json", a)
+	t2 := writeFile(t, filepath.Join(dir, "t2.json"), []byte(func() string { s, _, _ := run(t, "", "-q", "-o", "json", cut); return s }()))
+	merged, stderr, code := run(t, t1, "merge", "-", t2)
+	if code != ExitError || merged != whole || !strings.Contains(stderr, "cut.jsonl.gz: truncated") {
+		t.Errorf("merge with a truncated input: exit %d, stderr %q, same result as one run: %v", code, stderr, merged == whole)
+	}
 	// A tampered result is refused.
 	bad := strings.Replace(s1, `"blank": 0`, `"blank": 1`, 1)
 	if _, _, code := run(t, bad, "merge", "-"); code != ExitError {
