@@ -726,3 +726,18 @@ type shortReader struct {
 func (s *shortReader) Read(p []byte) (int, error) {
 	return s.r.Read(p[:min(len(p), s.n)])
 }
+
+// TestRecordsBilledRaw: --records copies the usage object as logged, its
+// numbers as written (not re-rendered: 1.50 stays 1.50, an integer past
+// 2^64 keeps its digits), with both JSON parsers.
+func TestRecordsBilledRaw(t *testing.T) {
+	line := `{"object": "chat.completion", "model": "gpt-4o", "choices": [{"message": {"content": "hi"}}], ` +
+		`"usage": {"prompt_tokens": 5, "completion_tokens": 1, "cost": 0.00150, "x": 18446744073709551616, "s": "a b"}}` + "\n"
+	want := `"raw":{"prompt_tokens":5,"completion_tokens":1,"cost":0.00150,"x":18446744073709551616,"s":"a b"}}`
+	for _, parser := range []string{"reference", "simdjson"} {
+		out, stderr, code := run(t, line, "-q", "--json-parser", parser, "--records", "-", "-o", "json")
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("%s: exit %d %s\n%s\nwant it to contain %s", parser, code, stderr, out, want)
+		}
+	}
+}

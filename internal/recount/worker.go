@@ -288,7 +288,7 @@ func (w *worker) line(res *chunkResult, file int, n int64, line []byte, cut bool
 	g.Add(s)
 	at := -1
 	if w.c.opts.Records != nil {
-		res.records = w.appendRecord(res.records, file, n, rec, info, reason, parts)
+		res.records = w.appendRecord(res.records, file, n, line, rec, info, reason, parts)
 		at = len(res.records) - 2 // the closing "}\n"
 	}
 	if w.c.recon != nil {
@@ -408,8 +408,9 @@ func appendTime(dst []byte, rec *logformat.Record, hour bool) []byte {
 	return append(dst, 'T', ts[11], ts[12])
 }
 
-// appendRecord appends the --records line of a record.
-func (w *worker) appendRecord(b []byte, file int, n int64, rec *logformat.Record, info modelInfo, reason string, parts int) []byte {
+// appendRecord appends the --records line of a record; line is the line
+// it was parsed from.
+func (w *worker) appendRecord(b []byte, file int, n int64, line []byte, rec *logformat.Record, info modelInfo, reason string, parts int) []byte {
 	b = w.recordHead(b, file, n)
 	if reason != "" {
 		b = append(b, `,"status":"not_recountable","reason":`...)
@@ -508,8 +509,14 @@ func (w *worker) appendRecord(b []byte, file int, n int64, rec *logformat.Record
 			b = append(b, `"raw_path":`...)
 			b = jsonl.AppendQuotedValid(b, []byte(u.RawPath))
 			b = append(b, `,"raw":`...)
+			// As logged, its numbers as written (AppendJSON would
+			// write 1.50 as 1.5), compact.
 			start := len(b)
-			b = u.Raw.AppendJSON(b)
+			if raw, ok := jsonl.Raw(line, u.Raw); ok {
+				b = jsonl.AppendCompact(b, raw)
+			} else {
+				b = u.Raw.AppendJSON(b)
+			}
 			if !utf8.Valid(b[start:]) {
 				fixed := bytes.ToValidUTF8(b[start:], []byte("\uFFFD"))
 				b = append(b[:start], fixed...)
