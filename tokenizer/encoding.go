@@ -54,6 +54,11 @@ func (w *worker) hfScratch() *hf.Scratch {
 // maxPooledValid bounds the replacement buffer a pooled worker keeps.
 const maxPooledValid = 1 << 20
 
+// maxPooledPiece bounds the longest piece whose merge scratch (about 16
+// to 25 bytes per byte) a pooled worker keeps: one call with a piece of
+// 32 MiB left 800 MiB in the pool.
+const maxPooledPiece = 1 << 20
+
 // Options describes an encoding for New.
 type Options struct {
 	// Name names the encoding in messages and listings.
@@ -196,6 +201,9 @@ func (c *core) getWorker() *worker { return c.workers.Get().(*worker) }
 func (c *core) putWorker(w *worker) {
 	if cap(w.valid) > maxPooledValid {
 		w.valid = nil
+	}
+	if w.merger != nil {
+		w.merger.ShrinkLong(maxPooledPiece)
 	}
 	c.workers.Put(w)
 }

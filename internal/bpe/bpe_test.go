@@ -568,3 +568,92 @@ func TestCountPastPiece(t *testing.T) {
 		})
 	}
 }
+
+// variedPiece is one long piece that joins many distinct pairs: every
+// token of t made of ASCII lowercase letters only, joined. Merging it
+// makes tens of thousands of the queue's buckets.
+func variedPiece(t *Table) []byte {
+	var b []byte
+	for r := 0; r < t.NRanks(); r++ {
+		tok := t.Token(uint32(r))
+		if len(tok) > 1 && !bytes.ContainsFunc(tok, func(c rune) bool { return c < 'a' || c > 'z' }) {
+			b = append(b, tok...)
+		}
+	}
+	return b
+}
+
+// TestLongAfterVaried: a Merger that merged a piece of many distinct pairs
+// merges the next long pieces as a fresh one does, and ShrinkLong drops
+// the long scratch above its bound and no lower.
+func TestLongAfterVaried(t *testing.T) {
+	tb := tables(t)["o200k_base"]
+	varied := variedPiece(tb)
+	rng := rand.New(rand.NewPCG(1, 2))
+	word := make([]byte, 60)
+	for i := range word {
+		word[i] = byte('a' + rng.IntN(26))
+	}
+	fresh := NewMerger(tb, SmallCacheSlots)
+	want := fresh.Append(nil, word)
+	m := NewMerger(tb, SmallCacheSlots)
+	m.Count(varied)
+	if len(m.queue.buckets) < 1000 {
+		t.Fatalf("the varied piece made only %d buckets", len(m.queue.buckets))
+	}
+	if got := m.Append(nil, word); !slices.Equal(got, want) {
+		t.Fatalf("after the varied piece: %v, want %v", got, want)
+	}
+	if n := testing.AllocsPerRun(10, func() { m.Count(word) }); n != 0 {
+		t.Errorf("Count allocates %v times after the varied piece", n)
+	}
+	m.ShrinkLong(len(varied))
+	if m.nodes == nil {
+		t.Error("ShrinkLong dropped scratch within its bound")
+	}
+	m.ShrinkLong(len(varied) - 1)
+	if m.nodes != nil || m.queue.buckets != nil {
+		t.Error("ShrinkLong kept scratch above its bound")
+	}
+	if got := m.Append(nil, word); !slices.Equal(got, want) {
+		t.Fatalf("after ShrinkLong: %v, want %v", got, want)
+	}
+	if got, want := m.Count(varied), fresh.Count(varied); got != want {
+		t.Fatalf("the varied piece after ShrinkLong: %d tokens, want %d", got, want)
+	}
+}
+
+// BenchmarkLongAfterVaried merges 1 MiB of " " + 59 random letters (pieces
+// of 60 bytes, merged by mergeLong) with a Merger that first merged a piece
+// of many distinct pairs (it once made every later long piece walk all the
+// buckets that piece had made: 4 times slower).
+func BenchmarkLongAfterVaried(b *testing.B) {
+	tb := tables(b)["o200k_base"]
+	rng := rand.New(rand.NewPCG(3, 4))
+	var pieces [][]byte
+	size := 0
+	for size < 1<<20 {
+		p := make([]byte, 60)
+		p[0] = ' '
+		for i := 1; i < len(p); i++ {
+			p[i] = byte('a' + rng.IntN(26))
+		}
+		pieces = append(pieces, p)
+		size += len(p)
+	}
+	for _, name := range []string{"fresh", "after-varied"} {
+		b.Run(name, func(b *testing.B) {
+			m := NewMerger(tb, SmallCacheSlots)
+			if name == "after-varied" {
+				m.Count(variedPiece(tb))
+			}
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, p := range pieces {
+					m.Count(p)
+				}
+			}
+		})
+	}
+}

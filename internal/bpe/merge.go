@@ -117,6 +117,17 @@ func (m *Merger) GrowCache(slots int) {
 	}
 }
 
+// ShrinkLong drops the scratch of long pieces if it was grown for a piece
+// of more than max bytes: it takes about 16 bytes per byte of the longest
+// piece merged, and the queue's offsets up to 8 more, which a Merger
+// otherwise keeps for its next long piece.
+func (m *Merger) ShrinkLong(max int) {
+	if cap(m.nodes) > max+1 {
+		m.nodes = nil
+		m.queue.release()
+	}
+}
+
 // Table returns the table the merger reads.
 func (m *Merger) Table() *Table { return m.t }
 
