@@ -41,6 +41,8 @@ func TestBadTextFields(t *testing.T) {
 		{"generic number in array", `{"m":"gpt-4o","t":["a",1]}`, "t[]: a number, not a string", Options{TextFields: []string{"t"}, ModelField: "m"}},
 		{"generic object in array", `{"m":"gpt-4o","t":[{"type":"text","text":"a"}]}`, "bad field: t[]: an object, not a string (add a --text-field into the objects, such as t[].text)", Options{TextFields: []string{"t"}, ModelField: "m"}},
 		{"generic object in array, other path", `{"m":"gpt-4o","t":[{"text":"a"}],"u":[{"text":"b"}]}`, "bad field: u[]: an object", Options{TextFields: []string{"t", "t[].text", "u"}, ModelField: "m"}},
+		{"generic object in array, read at another index", `{"m":"gpt-4o","c":[{"text":"a"},{"text":"b"}]}`, "bad field: c[]: an object", Options{TextFields: []string{"c", "c[0].text"}, ModelField: "m"}},
+		{"generic object in array, read in some arrays only", `{"m":"gpt-4o","a":[{"c":[{"text":"a"}]},{"c":[{"text":"b"}]}]}`, "bad field: a[].c[]: an object", Options{TextFields: []string{"a[].c", "a[0].c[].text"}, ModelField: "m"}},
 		{"generic no path", `{"m":"gpt-4o","x":"y"}`, "missing field: no --text-field is in this line (t, o)", Options{TextFields: []string{"t", "output=o"}, ModelField: "m"}},
 		{"bedrock input", bedrock(`{"anthropic_version":"bedrock-2023-05-31","messages":[{"role":"user","content":5}]}`, okOut), "input body: bad field: messages[].content: a number", Options{}},
 		{"bedrock output", bedrock(okIn, `{"type":"message","content":[{"type":"text","text":false}]}`), "output body: bad field: content[].text: a boolean", Options{}},
@@ -85,6 +87,10 @@ func TestBadTextFields(t *testing.T) {
 		{`{"model":"gpt-4o","messages":[{"role":"assistant","content":null,"tool_calls":[{"function":{"arguments":"{}"}}]}]}`, Options{}, 1},
 		{`{"m":"gpt-4o","t":null}`, Options{TextFields: []string{"t"}, ModelField: "m"}, 0},
 		{`{"m":"gpt-4o","c":[{"type":"text","text":"a"},"b"]}`, Options{TextFields: []string{"c", "c[].text"}, ModelField: "m"}, 2},
+		{`{"m":"gpt-4o","messages":[{"content":[{"type":"text","text":"sys"}]},{"content":[{"type":"text","text":"hi"}]}]}`, Options{TextFields: []string{"system=messages[0].content", "messages[].content[].text"}, ModelField: "m"}, 2},
+		{`{"m":"gpt-4o","c":[{"text":"a"},"b"]}`, Options{TextFields: []string{"c", "c[0].text"}, ModelField: "m"}, 2},
+		{`{"m":"gpt-4o","a":[[{"text":"a"}],["b"]]}`, Options{TextFields: []string{"a[0]", "a[][].text"}, ModelField: "m"}, 1},
+		{`{"m":"gpt-4o","a":[[{"text":"a"}],["b"]]}`, Options{TextFields: []string{"a[]", "a[][].text"}, ModelField: "m"}, 2},
 	} {
 		x, _ := NewExtractor(tc.opts)
 		doc, err := p.Parse([]byte(tc.line))

@@ -148,18 +148,29 @@ func (p *path) walk(v jsonl.Value, i int, fn func(jsonl.Value) bool) bool {
 	}
 }
 
-// extendsIntoElems reports whether p goes on from q's last step into an
-// array's elements: q's steps, then [] or [N].
-func (p *path) extendsIntoElems(q *path) bool {
+// stepInto reports whether p reaches every value that q reaches and goes
+// on into the elements of the arrays there, and returns the step it takes
+// into them ([] or [N]). p reaches what q does where their keys are the
+// same and, at each index, p's is [] or both are the same [N]; where q has
+// [] and p [N], p reaches only some of it, and is not counted.
+func (p *path) stepInto(q *path) (step, bool) {
 	if len(p.steps) <= len(q.steps) || !p.steps[len(q.steps)].isIdx {
-		return false
+		return step{}, false
 	}
-	for i, st := range q.steps {
-		if p.steps[i] != st {
-			return false
+	for i, qs := range q.steps {
+		ps := p.steps[i]
+		switch {
+		case ps.isIdx != qs.isIdx:
+			return step{}, false
+		case !qs.isIdx:
+			if ps.key != qs.key {
+				return step{}, false
+			}
+		case !ps.all && (qs.all || ps.index != qs.index):
+			return step{}, false
 		}
 	}
-	return true
+	return p.steps[len(q.steps)], true
 }
 
 // first returns the first string the path reaches.
@@ -176,9 +187,21 @@ type textField struct {
 	kind Kind
 	side Side
 	p    *path
-	// intoElems is set when another text field's path goes on from this
-	// one's into the elements of an array: it reads the objects there.
-	intoElems bool
+	// into holds, for each other text field whose path goes on from this
+	// one's into the elements of the arrays it reaches, the step it takes
+	// there ([] or [N]): it reads the objects at those elements.
+	into []step
+}
+
+// reads reports whether another text field reads into element i of an
+// array that tf reaches.
+func (tf *textField) reads(i int) bool {
+	for _, st := range tf.into {
+		if st.all || st.index == i {
+			return true
+		}
+	}
+	return false
 }
 
 // genericSpec is the generic format's configuration.
@@ -212,8 +235,8 @@ func newGenericSpec(o Options) (*genericSpec, error) {
 	}
 	for i := range g.texts {
 		for j := range g.texts {
-			if i != j && g.texts[j].p.extendsIntoElems(g.texts[i].p) {
-				g.texts[i].intoElems = true
+			if st, ok := g.texts[j].p.stepInto(g.texts[i].p); ok && i != j {
+				g.texts[i].into = append(g.texts[i].into, st)
 			}
 		}
 	}
@@ -249,11 +272,11 @@ func (g *genericSpec) extract(x *Extractor, root jsonl.Value) error {
 				// messages[].content, where content is a string in some
 				// messages and an array of parts in others); with no
 				// such path they are a bad field, not text counted as 0.
-				v.Elems(func(_ int, e jsonl.Value) bool {
+				v.Elems(func(i int, e jsonl.Value) bool {
 					switch {
 					case e.Kind() != jsonl.Object:
 						x.add(tf.side, tf.kind, x.text(e, tf.p.src, "[]"))
-					case !tf.intoElems:
+					case !tf.reads(i):
 						x.badField(tf.p.src+"[]", e, "a string (add a --text-field into the objects, such as "+tf.p.src+"[].text)")
 					}
 					return true
