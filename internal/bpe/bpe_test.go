@@ -623,6 +623,24 @@ func TestLongAfterVaried(t *testing.T) {
 	}
 }
 
+// TestShrinkLongBuckets: the queue's buckets stay bounded under ShrinkLong
+// even where each piece puts its large run in a different bucket (here the
+// run of "qq" pairs, after a varying number of distinct pairs).
+func TestShrinkLongBuckets(t *testing.T) {
+	tb := tables(t)["o200k_base"]
+	varied := variedPiece(tb)
+	const max = 64 << 10
+	m := NewMerger(tb, SmallCacheSlots)
+	for k := 0; k < 24; k++ {
+		piece := append(append([]byte(nil), varied[:k*100]...), bytes.Repeat([]byte("q"), max-k*100)...)
+		m.Count(piece)
+		m.ShrinkLong(max)
+		if m.queue.held > 4*(max+1) {
+			t.Fatalf("piece %d: the buckets hold %d offsets after ShrinkLong(%d)", k, m.queue.held, max)
+		}
+	}
+}
+
 // BenchmarkLongAfterVaried merges 1 MiB of " " + 59 random letters (pieces
 // of 60 bytes, merged by mergeLong) with a Merger that first merged a piece
 // of many distinct pairs (it once made every later long piece walk all the

@@ -32,6 +32,7 @@ type rankQueue struct {
 	buckets []bucket
 	free    []int32 // buckets emptied during this merge, to be reused first
 	fresh   int32   // buckets[fresh:] are not yet used in this merge
+	held    int     // capacity of all buckets' runs and extras, in offsets
 }
 
 // reset empties q for a table of nRanks ranks.
@@ -62,7 +63,7 @@ func (q *rankQueue) reset(nRanks int) {
 // it rarely needs.
 func (q *rankQueue) release() {
 	q.reset(0)
-	q.buckets, q.free = nil, nil
+	q.buckets, q.free, q.held = nil, nil, 0
 }
 
 func (q *rankQueue) push(r uint32, p int32) {
@@ -96,10 +97,14 @@ func (q *rankQueue) push(r uint32, p int32) {
 			b.run = b.run[:copy(b.run, b.run[b.head:])]
 			b.head = 0
 		}
+		c := cap(b.run)
 		b.run = append(b.run, p)
+		q.held += cap(b.run) - c
 		return
 	}
+	c := cap(b.extra)
 	b.extra = heapPush(b.extra, p)
+	q.held += cap(b.extra) - c
 }
 
 // appendRun is push's common case: r is queued and p comes after its run's

@@ -120,9 +120,11 @@ func (m *Merger) GrowCache(slots int) {
 // ShrinkLong drops the scratch of long pieces if it was grown for a piece
 // of more than max bytes: it takes about 16 bytes per byte of the longest
 // piece merged, and the queue's offsets up to 8 more, which a Merger
-// otherwise keeps for its next long piece.
+// otherwise keeps for its next long piece. The queue's buckets each keep
+// the largest run they held, and a different bucket may take the large
+// run of each piece, so they are bounded too: to four offsets per byte.
 func (m *Merger) ShrinkLong(max int) {
-	if cap(m.nodes) > max+1 {
+	if cap(m.nodes) > max+1 || m.queue.held > 4*(max+1) {
 		m.nodes = nil
 		m.queue.release()
 	}
