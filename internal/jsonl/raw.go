@@ -54,6 +54,7 @@ type rawScanner struct {
 	pos    int
 	next   int32 // index of the next value to be met
 	want   int32
+	depth  int  // containers open; at most MaxDepth, as the parsers allow
 	failed bool // the line is not the JSON its Doc was parsed from
 }
 
@@ -76,6 +77,11 @@ func (s *rawScanner) value() (start, end int, found bool) {
 	start = s.pos
 	switch s.line[s.pos] {
 	case '{', '[':
+		if s.depth++; s.depth > MaxDepth {
+			s.failed = true
+			return 0, 0, false
+		}
+		defer func() { s.depth-- }()
 		open := s.line[s.pos]
 		closing := byte('}')
 		if open == '[' {

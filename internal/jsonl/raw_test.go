@@ -1,6 +1,7 @@
 package jsonl
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -73,6 +74,14 @@ func TestRaw(t *testing.T) {
 	// right kind; never a panic.
 	if _, ok := Raw([]byte(`[1]`), doc.Root().Get("usage")); ok {
 		t.Error("Raw found a value in a line too short to hold it")
+	}
+	// Nesting deeper than any parsed line: not found, no stack overflow.
+	wide, err := NewParser(Reference).Parse([]byte("[" + strings.Repeat("0,", 3000) + "0]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Raw([]byte(strings.Repeat("[", 600)+"0"+strings.Repeat("]", 600)), Value{d: wide, i: 600}); ok {
+		t.Error("Raw found a value past the deepest nesting")
 	}
 	if _, ok := Raw(nil, Value{}); ok {
 		t.Error("Raw of a Missing value")
