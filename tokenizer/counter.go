@@ -11,7 +11,7 @@ import "github.com/tokcount/tokcount/internal/bpe"
 // A Counter is not safe for concurrent use. After warm-up, Count does not
 // allocate (invalid UTF-8 aside) and AppendTokens allocates only to grow dst.
 // Its scratch grows to the longest piece it has merged (one word, one run of
-// spaces), at about 25 bytes per byte of that piece, and is kept; the pooled
+// spaces), at about 17 bytes per byte of that piece, and is kept; the pooled
 // scratch behind Encoding.Count keeps it only for pieces up to 1 MiB.
 type Counter struct {
 	enc *Encoding

@@ -54,9 +54,9 @@ func (w *worker) hfScratch() *hf.Scratch {
 // maxPooledValid bounds the replacement buffer a pooled worker keeps.
 const maxPooledValid = 1 << 20
 
-// maxPooledPiece bounds the longest piece whose merge scratch (about 16
-// to 25 bytes per byte) a pooled worker keeps: one call with a piece of
-// 32 MiB left 800 MiB in the pool.
+// maxPooledPiece bounds the longest piece whose merge scratch (about 17
+// bytes per byte) a pooled worker keeps: without it, one call with a piece
+// of 32 MiB left over 500 MiB in the pool.
 const maxPooledPiece = 1 << 20
 
 // Options describes an encoding for New.

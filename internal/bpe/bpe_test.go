@@ -608,11 +608,11 @@ func TestLongAfterVaried(t *testing.T) {
 		t.Errorf("Count allocates %v times after the varied piece", n)
 	}
 	m.ShrinkLong(len(varied))
-	if m.nodes == nil {
+	if m.parts == nil {
 		t.Error("ShrinkLong dropped scratch within its bound")
 	}
 	m.ShrinkLong(len(varied) - 1)
-	if m.nodes != nil || m.queue.buckets != nil {
+	if m.parts != nil || m.queue.buckets != nil {
 		t.Error("ShrinkLong kept scratch above its bound")
 	}
 	if got := m.Append(nil, word); !slices.Equal(got, want) {
